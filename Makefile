@@ -1,0 +1,42 @@
+# Safe Harbor: `make run` to talk to the assistant, `make test` to test it.
+SHELL := /bin/bash
+VENV  := .venv
+BIN   := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# An anonymity product sends nothing home: no telemetry, no Sentry, in every process.
+export RASA_TELEMETRY_ENABLED := false
+export SENTRY_DSN :=
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
+export RASA_TRACKER_DB ?= var/rasa-tracker.sqlite3
+
+.PHONY: install train validate run shell actions test evaluate clean
+
+install: $(STAMP)  ## create .venv/ with the locked dependencies (no-op when up to date)
+$(STAMP): requirements/lock.txt requirements/dev.txt scripts/install.sh
+	bash scripts/install.sh
+	touch $@
+
+train: install  ## train the model if data, domain or config changed
+	$(BIN)/rasa train --data data --domain domain.yml --config config.yml --out models --fixed-model-name safe-harbor
+
+validate: install  ## check the training data for conflicts and mistakes
+	$(BIN)/rasa data validate --data data --domain domain.yml --config config.yml --fail-on-warnings
+
+run: train  ## start the action server, Rasa and the terminal chat (Ctrl-C stops all)
+	bash scripts/run.sh
+
+shell: train  ## Rasa's own shell, with the action server running
+	bash scripts/run.sh --rasa-shell
+
+test: train  ## every test: data validation, stories, NLU, actions, conversations
+	$(BIN)/python -m pytest
+
+evaluate: install  ## NLU cross-validation: reports/nlu-summary.md, macro-F1 printed
+	$(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 3 --out reports/nlu
+	$(BIN)/python scripts/nlu_report.py reports/nlu
+
+clean:
+	rm -rf models .rasa reports var/*.sqlite3*

@@ -1,0 +1,1 @@
+"""Custom actions for the Safe Harbor assistant, served by `rasa run actions`."""

@@ -1,0 +1,63 @@
+"""What the survivor needs: answered when named, remembered for the handoff.
+
+Needs come from the `need` entity ("I need a doctor") or from the FAQ topic
+they asked about; either way they are recorded once, never asked for again.
+"""
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import resources
+from actions.helplines import describe_all
+from actions.session import language_of
+
+
+def known_needs(values: Any) -> List[Text]:
+    """Keep recognised needs only, once each, in order ("none" means skipped)."""
+    values = values if isinstance(values, list) else [values]
+    catalogue = resources.needs()
+    return list(dict.fromkeys(v for v in values if v in catalogue))
+
+
+def need_of_topic(tracker: Tracker) -> Optional[Text]:
+    """The need implied by the FAQ topic the latest message was answered with."""
+    selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
+    key = (selector.get("response") or {}).get("intent_response_key") or ""
+    topic = key.split("/")[-1]
+    return next((need for need, spec in resources.needs().items() if topic in spec["topics"]), None)
+
+
+class ActionNoteNeed(Action):
+    """Record needs; when named directly, answer them with matching resources."""
+
+    def name(self) -> Text:
+        return "action_note_need"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        named = known_needs(list(tracker.get_latest_entity_values("need")))
+        topic_need = need_of_topic(tracker)
+        new = named or ([topic_need] if topic_need else [])
+        if named:
+            self.answer(dispatcher, tracker, named)
+        if not new:
+            return []
+        return [SlotSet("needs", known_needs((tracker.get_slot("needs") or []) + new))]
+
+    @staticmethod
+    def answer(dispatcher: CollectingDispatcher, tracker: Tracker, named: List[Text]) -> None:
+        language = language_of(tracker)
+        first = named[0]
+        dispatcher.utter_message(response=resources.needs()[first]["answer"])
+        helpful = resources.for_need(tracker.get_slot("region"), first, language)
+        if helpful:
+            dispatcher.utter_message(
+                response="utter_resources_for_need", resources=describe_all(helpful, language)
+            )

@@ -1,0 +1,1 @@
+"""The bridge between people and the Rasa assistant (terminal chat; Telegram later)."""

@@ -1,0 +1,98 @@
+"""Terminal chat with the assistant, for trying it without Telegram.
+
+Buttons are shown numbered; typing the number presses the button. Steps are
+honoured the way a survivor would see them: quick exit clears the screen and
+starts a fresh, unrelated conversation; forget starts a fresh one too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import locale
+import os
+import secrets
+import sys
+from typing import List, Text
+
+from bot.core import Core, Forget, Handoff, QuickExit, Reply, Step
+from bot.rasa_client import RasaClient
+from bot.texts import text
+
+CLEAR_SCREEN = "\033[2J\033[H"
+
+
+def new_sender() -> Text:
+    """A random conversation id: the terminal has no account to hide."""
+    return "console-" + secrets.token_hex(8)
+
+
+def locale_language() -> Text:
+    """Two-letter language of the terminal's locale, e.g. 'es' for es_MX."""
+    name = os.environ.get("LC_ALL") or os.environ.get("LANG") or locale.getlocale()[0] or ""
+    return name[:2].lower() if name[:2].isalpha() else "en"
+
+
+class ConsoleChat:
+    """One terminal conversation: a line in, the lines to print out."""
+
+    def __init__(self, core: Core, language: Text) -> None:
+        self.core = core
+        self.language = language
+        self.sender = new_sender()
+        self.buttons: List = []
+
+    async def handle(self, line: Text) -> List[Text]:
+        line = line.strip()
+        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
+            steps = await self.core.press(self.sender, self.buttons[int(line) - 1].payload, self.language)
+        else:
+            steps = await self.core.handle_text(self.sender, line, self.language)
+        return self.render(steps) if line else []
+
+    def render(self, steps: List[Step]) -> List[Text]:
+        out: List[Text] = []
+        self.buttons = []
+        for step in steps:
+            if isinstance(step, Reply):
+                out.extend(part for part in [step.text] if part)
+                for button in step.buttons:
+                    self.buttons.append(button)
+                    out.append(f"  [{len(self.buttons)}] {button.title}")
+            elif isinstance(step, QuickExit):
+                self.sender = new_sender()
+                return [CLEAR_SCREEN + text("left", self.language)]
+            elif isinstance(step, Forget):
+                self.sender = new_sender()
+                out.append(text("forgotten", self.language))
+            elif isinstance(step, Handoff):
+                out.append(text("handoff_sent", self.language))
+        return out
+
+
+async def main(rasa_url: Text, language: Text, region: Text) -> None:
+    client = RasaClient(rasa_url)
+    chat = ConsoleChat(Core(client, region), language)
+    print(text("console_intro", language))
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line:
+                break
+            for out in await chat.handle(line):
+                print(out if out.startswith(CLEAR_SCREEN) else f"> {out}")
+    finally:
+        await client.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rasa-url", default=os.environ.get("RASA_URL", "http://127.0.0.1:5005"))
+    parser.add_argument("--language", default=locale_language())
+    parser.add_argument("--region", default=os.environ.get("DEFAULT_REGION", "US"))
+    arguments = parser.parse_args()
+    try:
+        asyncio.run(main(arguments.rasa_url, arguments.language, arguments.region))
+    except KeyboardInterrupt:
+        pass

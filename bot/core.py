@@ -1,0 +1,128 @@
+"""The bridge's core, independent of any chat platform.
+
+One incoming message becomes an ordered list of things to do: replies to
+show, and the effects of custom payloads (quick exit, forget, handoff). The
+Telegram adapter and the terminal chat both call `Core.handle`, so every rule
+about commands, Rasa being down and payloads lives in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Text, Union
+
+from actions.resources import helplines
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.texts import text
+
+COMMANDS = ("start", "help", "language", "exit", "forget")
+# Commands that are Rasa intents under another name.
+TO_RASA = {"start": "/greet", "language": "/change_language", "forget": "/forget_me"}
+QUICK_EXIT_PAYLOAD = "/quick_exit"
+
+
+@dataclass
+class Button:
+    title: Text
+    payload: Text
+
+
+@dataclass
+class Reply:
+    text: Text
+    buttons: List[Button] = field(default_factory=list)
+
+
+@dataclass
+class QuickExit:
+    """Delete the chat, leave one neutral line, keep nothing."""
+
+
+@dataclass
+class Forget:
+    """Erase this pseudonym from the bot store (Rasa erased its tracker)."""
+
+
+@dataclass
+class Handoff:
+    request: Dict[Text, Any]
+
+
+Step = Union[Reply, QuickExit, Forget, Handoff]
+
+
+def language_of(code: Optional[Text]) -> Text:
+    """Two-letter language from a platform code such as 'es-419'; English if none."""
+    return (code or "en").split("-")[0].lower()[:2] or "en"
+
+
+class Core:
+    """Turn one survivor message into steps, talking to Rasa under a pseudonym."""
+
+    def __init__(self, rasa: RasaClient, default_region: Text) -> None:
+        self.rasa = rasa
+        self.default_region = default_region
+
+    async def handle_text(self, sender: Text, message: Text, language: Text) -> List[Step]:
+        """What the survivor typed: a /command, or words for Rasa."""
+        message = message.strip()
+        if not message:
+            return []
+        if message.startswith("/"):
+            name = message[1:].split(maxsplit=1)[0].split("@")[0].lower() if len(message) > 1 else ""
+            return await self.command(sender, name, language)
+        return await self.ask_rasa(sender, message, language)
+
+    async def press(self, sender: Text, payload: Text, language: Text) -> List[Step]:
+        """A button the assistant offered (the adapter checked it was offered)."""
+        if payload == QUICK_EXIT_PAYLOAD:
+            return await self.quick_exit(sender, language)
+        return await self.ask_rasa(sender, payload, language)
+
+    async def command(self, sender: Text, name: Text, language: Text) -> List[Step]:
+        if name == "help":
+            return [Reply(text("help", language))]
+        if name == "exit":
+            return await self.quick_exit(sender, language)
+        if name in TO_RASA:
+            return await self.ask_rasa(sender, TO_RASA[name], language)
+        return [Reply(text("unknown_command", language))]
+
+    async def quick_exit(self, sender: Text, language: Text) -> List[Step]:
+        """Hide first, then ask Rasa to erase: leaving never waits on Rasa."""
+        steps: List[Step] = [QuickExit()]
+        try:
+            await self.rasa.send(sender, QUICK_EXIT_PAYLOAD, {"language": language})
+        except RasaUnavailable:
+            pass  # the tracker is purged by retention even if Rasa is away now
+        return steps
+
+    async def ask_rasa(self, sender: Text, message: Text, language: Text) -> List[Step]:
+        try:
+            replies = await self.rasa.send(sender, message, {"language": language})
+        except RasaUnavailable:
+            return [Reply(self.unavailable(language))]
+        return steps_from(replies)
+
+    def unavailable(self, language: Text) -> Text:
+        """Short, kind, and never empty-handed: the region's first helpline."""
+        lines = helplines(self.default_region, language)
+        helpline = lines[0].describe(language) if lines else ""
+        return f"{text('unavailable', language)}\n{helpline}".strip()
+
+
+def steps_from(replies: List[Dict[Text, Any]]) -> List[Step]:
+    """Rasa's REST replies as steps, in order."""
+    steps: List[Step] = []
+    for reply in replies:
+        if reply.get("text") or reply.get("buttons"):
+            buttons = [Button(b["title"], b["payload"]) for b in reply.get("buttons") or []]
+            steps.append(Reply(reply.get("text") or "", buttons))
+        custom = reply.get("custom") or {}
+        if custom.get("quick_exit"):
+            steps.append(QuickExit())
+        if custom.get("forget"):
+            steps.append(Forget())
+        if isinstance(custom.get("handoff"), dict):
+            steps.append(Handoff(custom["handoff"]))
+    return steps

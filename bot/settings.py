@@ -1,0 +1,133 @@
+"""Settings from the environment (and a `.env` file if present), checked once.
+
+Every setting has a safe default where one exists. A malformed setting, or a
+missing one that has no default, stops start-up with one line that names it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Mapping, Optional, Text
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+
+
+class SettingsError(SystemExit):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_bot_token: Optional[Text]
+    advocate_chat_id: Optional[int]
+    pseudonym_key: bytes
+    rasa_url: Text
+    telegram_api_base_url: Text
+    store_url: Text
+    retention_hours: float
+    default_region: Text
+    rasa_timeout: float
+    webhook_url: Optional[Text]
+    webhook_secret: Optional[Text]
+    webhook_listen: Text
+    webhook_port: int
+
+
+def read_env_file(path: Path) -> Dict[Text, Text]:
+    """KEY=VALUE lines; blank lines and # comments ignored; quotes stripped."""
+    if not path.is_file():
+        return {}
+    values = {}
+    for line in path.read_text("utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _number(env: Mapping[Text, Text], name: Text, default: float, kind=float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number.") from None
+    if value <= 0:
+        raise SettingsError(f"{name}={raw!r} must be greater than zero.")
+    return value
+
+
+def _url(env: Mapping[Text, Text], name: Text, default: Optional[Text]) -> Optional[Text]:
+    raw = env.get(name, "").strip() or default
+    if raw is not None:
+        parsed = urlparse(raw)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise SettingsError(f"{name}={raw!r} is not an http(s) URL.")
+    return raw
+
+
+def pseudonym_key(env: Mapping[Text, Text], var: Path) -> bytes:
+    """PSEUDONYM_KEY, or one generated once into var/ readable only by its owner."""
+    raw = env.get("PSEUDONYM_KEY", "").strip()
+    if raw:
+        if len(raw) < 32:
+            raise SettingsError("PSEUDONYM_KEY must be at least 32 characters.")
+        return raw.encode()
+    path = var / "pseudonym.key"
+    if not path.exists():
+        var.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as key_file:
+            key_file.write(secrets.token_urlsafe(48))
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        raise SettingsError(f"PSEUDONYM_KEY file {path} must be readable by its owner only (chmod 600).")
+    return path.read_text().strip().encode()
+
+
+def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings:
+    """Settings from `env` (default: `.env` overlaid by the process environment)."""
+    if env is None:
+        env = {**read_env_file(ROOT / ".env"), **os.environ}
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    if token and ":" not in token:
+        raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a token from BotFather (id:secret).")
+    raw_chat = env.get("ADVOCATE_CHAT_ID", "").strip()
+    if token and not raw_chat:
+        raise SettingsError("ADVOCATE_CHAT_ID is required when TELEGRAM_BOT_TOKEN is set.")
+    try:
+        advocate_chat_id = int(raw_chat) if raw_chat else None
+    except ValueError:
+        raise SettingsError(f"ADVOCATE_CHAT_ID={raw_chat!r} is not a Telegram chat id (a number).") from None
+    store_url = env.get("STORE_URL", "").strip() or f"sqlite:///{var / 'bot.sqlite3'}"
+    if not store_url.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg2://")):
+        raise SettingsError(f"STORE_URL={store_url!r} must be sqlite:///PATH or postgresql://...")
+    region = env.get("DEFAULT_REGION", "US").strip().upper()
+    if len(region) != 2 or not region.isalpha():
+        raise SettingsError(f"DEFAULT_REGION={region!r} must be a two-letter region code.")
+    webhook_url = _url(env, "WEBHOOK_URL", None)
+    secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    if webhook_url and not secret:
+        raise SettingsError("WEBHOOK_SECRET is required when WEBHOOK_URL is set.")
+    return Settings(
+        telegram_bot_token=token,
+        advocate_chat_id=advocate_chat_id,
+        pseudonym_key=pseudonym_key(env, var),
+        rasa_url=_url(env, "RASA_URL", "http://127.0.0.1:5005"),
+        telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
+        store_url=store_url,
+        retention_hours=_number(env, "RETENTION_HOURS", 72.0),
+        default_region=region,
+        rasa_timeout=_number(env, "RASA_TIMEOUT_SECONDS", 2.5),
+        webhook_url=webhook_url,
+        webhook_secret=secret,
+        webhook_listen=env.get("WEBHOOK_LISTEN", "127.0.0.1").strip(),
+        webhook_port=int(_number(env, "WEBHOOK_PORT", 8443, int)),
+    )

@@ -1,0 +1,89 @@
+"""The bot store: what the bridge must remember, keyed by pseudonym, and no more.
+
+Today that is the ids of the messages in a survivor's chat, so that quick exit
+can delete them (Telegram lets bots delete messages for 48 hours). No Telegram
+user id, name or text is stored; the chat id comes from each update. SQLite by
+default, PostgreSQL by STORE_URL: the same SQLAlchemy Core code for both. Calls
+run in a worker thread so the event loop never waits on the disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Callable, Iterable, List, Text
+
+import sqlalchemy as sa
+
+DELETABLE_SECONDS = 48 * 3600  # Telegram's window for deleting messages
+
+metadata = sa.MetaData()
+chat_messages = sa.Table(
+    "chat_messages",
+    metadata,
+    sa.Column("pseudonym", sa.String(32), nullable=False, index=True),
+    sa.Column("message_id", sa.BigInteger, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False, index=True),
+    sa.UniqueConstraint("pseudonym", "message_id"),
+)
+
+
+class Store:
+    """Message ids per pseudonym, for quick exit; purged after retention."""
+
+    def __init__(self, url: Text, clock: Callable[[], float] = time.time) -> None:
+        if url.startswith("sqlite:///"):
+            Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        self._engine = sa.create_engine(url, future=True)
+        self._clock = clock
+        metadata.create_all(self._engine)
+
+    async def remember(self, pseudonym: Text, message_ids: Iterable[int]) -> None:
+        rows = [{"pseudonym": pseudonym, "message_id": m, "created_at": self._clock()}
+                for m in message_ids]
+        if rows:
+            await asyncio.to_thread(self._insert, rows)
+
+    def _insert(self, rows: List[dict]) -> None:
+        with self._engine.begin() as connection:
+            for row in rows:  # one by one: a duplicate id is simply already known
+                exists = connection.execute(
+                    sa.select(chat_messages.c.message_id).where(
+                        chat_messages.c.pseudonym == row["pseudonym"],
+                        chat_messages.c.message_id == row["message_id"],
+                    )
+                ).first()
+                if not exists:
+                    connection.execute(chat_messages.insert().values(**row))
+
+    async def message_ids(self, pseudonym: Text) -> List[int]:
+        """Ids still inside Telegram's deletion window, oldest first."""
+        since = self._clock() - DELETABLE_SECONDS
+        query = (sa.select(chat_messages.c.message_id)
+                 .where(chat_messages.c.pseudonym == pseudonym, chat_messages.c.created_at >= since)
+                 .order_by(chat_messages.c.message_id))
+        return await asyncio.to_thread(self._scalars, query)
+
+    def _scalars(self, query) -> List:
+        with self._engine.connect() as connection:
+            return list(connection.execute(query).scalars())
+
+    async def forget(self, pseudonym: Text) -> None:
+        await asyncio.to_thread(
+            self._execute, chat_messages.delete().where(chat_messages.c.pseudonym == pseudonym)
+        )
+
+    async def purge(self, retention_hours: float) -> int:
+        """Delete rows older than retention (and never keep ids past 48 hours)."""
+        keep = min(retention_hours * 3600, DELETABLE_SECONDS)
+        return await asyncio.to_thread(
+            self._execute, chat_messages.delete().where(chat_messages.c.created_at < self._clock() - keep)
+        )
+
+    def _execute(self, statement) -> int:
+        with self._engine.begin() as connection:
+            return connection.execute(statement).rowcount
+
+    def close(self) -> None:
+        self._engine.dispose()

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components (loaded by the Rasa server, not the action server)."""

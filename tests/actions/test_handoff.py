@@ -1,0 +1,67 @@
+"""The handoff request carries only what the survivor agreed to share."""
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import ActionRequestHandoff, SUMMARY_LIMIT, survivor_summary
+
+
+def user(text, intent):
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+
+EARLIER_SESSION = [user("old story from last week", "faq"), {"event": "session_started"}]
+THIS_SESSION = [
+    user("hi", "greet"),
+    user("they kept my passport", "faq"),
+    user("/affirm", "affirm"),
+    user("i owe them for the trip", "faq"),
+    user("i want a person", "request_advocate"),
+]
+
+
+def tracker(consent, events=EARLIER_SESSION + THIS_SESSION, **slots):
+    slots = {"language": "es", "region": "GB", "needs": ["housing"], "consent_to_share": consent, **slots}
+    return Tracker("s", slots, {}, events, False, None, {"name": "handoff_form"}, "")
+
+
+async def run(consent, **kwargs):
+    dispatcher = CollectingDispatcher()
+    await ActionRequestHandoff().run(dispatcher, tracker(consent, **kwargs), {})
+    return dispatcher.messages
+
+
+async def test_consented_summary_is_the_survivors_own_words_from_this_session():
+    payload, reply = await run(True)
+    handoff = payload["custom"]["handoff"]
+    assert handoff == {
+        "language": "es", "region": "GB", "needs": ["housing"], "urgency": "normal",
+        "consent_to_share": True,
+        "summary": "“they kept my passport”\n“i owe them for the trip”",
+    }
+    assert reply["response"] == "utter_handoff_requested_shared"
+
+
+async def test_without_consent_no_summary_travels():
+    payload, reply = await run(False)
+    assert "summary" not in payload["custom"]["handoff"]
+    assert payload["custom"]["handoff"]["consent_to_share"] is False
+    assert reply["response"] == "utter_handoff_requested_private"
+
+
+async def test_unanswered_consent_counts_as_no():
+    payload, _ = await run(None)
+    assert "summary" not in payload["custom"]["handoff"]
+
+
+async def test_crisis_or_danger_in_this_session_makes_it_urgent():
+    for intent in ("crisis_self_harm", "immediate_danger"):
+        payload, _ = await run(True, events=THIS_SESSION + [user("...", intent)])
+        assert payload["custom"]["handoff"]["urgency"] == "high"
+
+
+def test_summary_is_bounded_and_whitespace_is_tidied():
+    long = [user("word  " * 1000, "faq")]
+    summary = survivor_summary(long)
+    assert len(summary) == SUMMARY_LIMIT and summary.endswith("…")
+    assert "  " not in summary

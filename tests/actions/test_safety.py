@@ -1,0 +1,41 @@
+"""Crisis line and emergency number follow the survivor's region and language."""
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.safety import ActionCrisisLine, ActionEmergencyNumber, ActionRecordSafety
+
+
+def tracker(region="US", language="en", intent=None):
+    latest = {"intent": {"name": intent}} if intent else {}
+    return Tracker("s", {"region": region, "language": language}, latest, [], False, None, {}, "")
+
+
+async def run(action, **kwargs):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker(**kwargs), {})
+    return dispatcher.messages, events
+
+
+async def test_crisis_line_us_is_988():
+    [message], _ = await run(ActionCrisisLine())
+    assert message["response"] == "utter_crisis_line"
+    assert message["crisis_line"].startswith("988 Suicide & Crisis Lifeline: Call 988")
+
+
+async def test_crisis_line_gb_is_samaritans_in_spanish_labels():
+    [message], _ = await run(ActionCrisisLine(), region="GB", language="es")
+    assert message["crisis_line"].startswith("Samaritans: Llama al 116 123")
+
+
+async def test_emergency_number_by_region():
+    [us], _ = await run(ActionEmergencyNumber())
+    [gb], _ = await run(ActionEmergencyNumber(), region="GB")
+    assert (us["emergency_number"], gb["emergency_number"]) == ("911", "999")
+
+
+async def test_safety_answer_is_remembered_for_the_card():
+    _, events = await run(ActionRecordSafety(), intent="deny")
+    assert [(e["name"], e["value"]) for e in events] == [("safe_to_talk", False)]
+    _, events = await run(ActionRecordSafety(), intent="affirm")
+    assert events[0]["value"] is True

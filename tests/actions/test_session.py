@@ -1,0 +1,45 @@
+"""Session start: language and region from the bot's metadata, safe defaults."""
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.session import ActionSessionStart
+
+DOMAIN = {"slots": {"language": {"type": "categorical", "values": ["en", "es"]}}}
+
+
+def tracker_with(metadata):
+    return Tracker("s", {"session_started_metadata": metadata}, {}, [], False, None, {}, "")
+
+
+async def run(metadata):
+    events = await ActionSessionStart().run(CollectingDispatcher(), tracker_with(metadata), DOMAIN)
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, events
+
+
+@pytest.mark.parametrize("metadata, language", [
+    ({"language": "es"}, "es"),
+    ({"language": "es-MX"}, "es"),
+    ({"language": "EN"}, "en"),
+    ({"language": "fr"}, "en"),
+    ({}, "en"),
+    (None, "en"),
+])
+async def test_language_from_metadata_with_english_default(metadata, language):
+    slots, _ = await run(metadata)
+    assert slots["language"] == language
+
+
+async def test_region_from_metadata_or_default(monkeypatch):
+    monkeypatch.delenv("DEFAULT_REGION", raising=False)
+    assert (await run({"region": "gb"}))[0]["region"] == "GB"
+    assert (await run({"region": "../etc"}))[0]["region"] == "US"
+    monkeypatch.setenv("DEFAULT_REGION", "GB")
+    assert (await run({}))[0]["region"] == "GB"
+
+
+async def test_session_starts_and_listens():
+    _, events = await run({})
+    assert events[0]["event"] == "session_started"
+    assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")

@@ -1,0 +1,51 @@
+"""The core, without any platform: commands, payloads and a Rasa that is away."""
+
+import pytest
+
+from bot.core import Core, Forget, Handoff, QuickExit, Reply, language_of, steps_from
+from bot.rasa_client import RasaClient
+from harness import free_port
+
+
+def test_language_codes_become_two_letters():
+    assert [language_of(c) for c in ("es-419", "EN", None, "pt-BR")] == ["es", "en", "en", "pt"]
+
+
+def test_rasa_replies_become_steps_in_order():
+    steps = steps_from([
+        {"text": "hi", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
+        {"custom": {"handoff": {"language": "en"}}},
+        {"custom": {"forget": True}},
+        {"custom": {"quick_exit": True}},
+    ])
+    assert [type(s) for s in steps] == [Reply, Handoff, Forget, QuickExit]
+    assert steps[0].buttons[0].payload == "/affirm"
+
+
+@pytest.fixture
+async def core_without_rasa():
+    core = Core(RasaClient(f"http://127.0.0.1:{free_port()}", timeout=1), "GB")
+    yield core
+    await core.rasa.close()
+
+
+async def test_help_and_unknown_commands_need_no_rasa(core_without_rasa):
+    [help_reply] = await core_without_rasa.handle_text("p", "/help", "es")
+    assert help_reply.text.startswith("Soy Safe Harbor")
+    [unknown] = await core_without_rasa.handle_text("p", "/foo@safe_harbor_bot", "en")
+    assert unknown.text.startswith("I don't know that command.")
+
+
+async def test_quick_exit_never_waits_for_rasa(core_without_rasa):
+    assert await core_without_rasa.handle_text("p", "/exit", "en") == [QuickExit()]
+    assert await core_without_rasa.press("p", "/quick_exit", "en") == [QuickExit()]
+
+
+async def test_rasa_away_gets_the_regions_helpline(core_without_rasa):
+    [reply] = await core_without_rasa.handle_text("p", "hello", "en")
+    assert reply.text.startswith("Sorry, I can't answer right now.")
+    assert "Modern Slavery & Exploitation Helpline: Call 08000 121 700" in reply.text
+
+
+async def test_blank_messages_do_nothing(core_without_rasa):
+    assert await core_without_rasa.handle_text("p", "   ", "en") == []

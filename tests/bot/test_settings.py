@@ -1,0 +1,52 @@
+"""Settings: safe defaults, and one clear line naming any bad setting."""
+
+import stat
+
+import pytest
+
+from bot.settings import SettingsError, load, read_env_file
+
+
+def test_the_console_needs_no_setting_at_all(tmp_path):
+    settings = load({}, var=tmp_path)
+    assert settings.telegram_bot_token is None
+    assert settings.rasa_url == "http://127.0.0.1:5005"
+    assert settings.store_url == f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    assert (settings.retention_hours, settings.default_region) == (72.0, "US")
+
+
+def test_a_missing_pseudonym_key_is_generated_once_owner_only(tmp_path):
+    first = load({}, var=tmp_path).pseudonym_key
+    assert first == load({}, var=tmp_path).pseudonym_key and len(first) >= 32
+    assert stat.S_IMODE((tmp_path / "pseudonym.key").stat().st_mode) == 0o600
+
+
+def test_a_key_file_others_can_read_is_refused(tmp_path):
+    load({}, var=tmp_path)
+    (tmp_path / "pseudonym.key").chmod(0o644)
+    with pytest.raises(SettingsError, match="PSEUDONYM_KEY file .*chmod 600"):
+        load({}, var=tmp_path)
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"TELEGRAM_BOT_TOKEN": "123:abc"}, "ADVOCATE_CHAT_ID is required when TELEGRAM_BOT_TOKEN is set."),
+    ({"TELEGRAM_BOT_TOKEN": "nonsense", "ADVOCATE_CHAT_ID": "-1"}, "TELEGRAM_BOT_TOKEN does not look like"),
+    ({"TELEGRAM_BOT_TOKEN": "1:a", "ADVOCATE_CHAT_ID": "advocates"}, "ADVOCATE_CHAT_ID='advocates' is not"),
+    ({"RETENTION_HOURS": "soon"}, "RETENTION_HOURS='soon' is not a number."),
+    ({"RETENTION_HOURS": "0"}, "RETENTION_HOURS='0' must be greater than zero."),
+    ({"RASA_URL": "localhost:5005"}, "RASA_URL='localhost:5005' is not an http(s) URL."),
+    ({"STORE_URL": "mysql://x"}, "STORE_URL='mysql://x' must be"),
+    ({"DEFAULT_REGION": "USA"}, "DEFAULT_REGION='USA' must be a two-letter region code."),
+    ({"PSEUDONYM_KEY": "short"}, "PSEUDONYM_KEY must be at least 32 characters."),
+    ({"WEBHOOK_URL": "https://bot.example.org/telegram"}, "WEBHOOK_SECRET is required"),
+])
+def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path, env, message):
+    with pytest.raises(SettingsError) as error:
+        load(env, var=tmp_path)
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_env_file_lines(tmp_path):
+    path = tmp_path / ".env"
+    path.write_text("# comment\nRASA_URL='http://rasa:5005'\n\nRETENTION_HOURS = 24\n")
+    assert read_env_file(path) == {"RASA_URL": "http://rasa:5005", "RETENTION_HOURS": "24"}

@@ -1,0 +1,272 @@
+"""End to end: fake Telegram → the real bot → real Rasa + action server → fake Telegram."""
+
+import asyncio
+import logging
+import sqlite3
+import time
+
+import pytest
+
+from bot.core import Core
+from bot.pseudonym import pseudonym
+from bot.rasa_client import RasaClient
+from bot.settings import load
+from bot.store import Store
+from bot.telegram_adapter import TelegramBridge, split_text
+from fake_telegram import BOT, FakeTelegram, Person
+from harness import free_port
+
+KEY = "k" * 40
+ADVOCATES = -100123
+
+
+class Running:
+    """A started bot with its fake Telegram, for one test."""
+
+    def __init__(self, fake, bridge, application, settings):
+        self.fake, self.bridge, self.application, self.settings = fake, bridge, application, settings
+
+    def pseudonym(self, person):
+        return pseudonym(self.settings.pseudonym_key, "telegram", person.id)
+
+    async def reply_to(self, person, text=None, count=1, **extra):
+        """Send as `person` and wait for `count` new bot messages in their chat."""
+        before = len(self.fake.calls("sendMessage"))
+        self.fake.say(person, text, **extra)
+        await self.fake.wait_for(lambda: len([c for c in self.fake.calls("sendMessage")[before:]
+                                              if int(c["chat_id"]) == person.id]) >= count)
+        return [c for c in self.fake.calls("sendMessage")[before:] if int(c["chat_id"]) == person.id]
+
+    async def press(self, person, message, data, count=1):
+        before = len(self.fake.calls("sendMessage"))
+        self.fake.press(person, message, data)
+        await self.fake.wait_for(lambda: len(self.fake.calls("sendMessage")[before:]) >= count)
+        return self.fake.calls("sendMessage")[before:]
+
+    def last_with_buttons(self, person):
+        return [m for m in self.fake.bot_messages(person.id) if m.get("reply_markup")][-1]
+
+
+async def start_bot(tmp_path, rasa_url, **env):
+    fake = FakeTelegram()
+    base = await fake.start()
+    settings = load({"TELEGRAM_BOT_TOKEN": fake.token, "ADVOCATE_CHAT_ID": str(ADVOCATES),
+                     "TELEGRAM_API_BASE_URL": base, "RASA_URL": rasa_url, "PSEUDONYM_KEY": KEY,
+                     "STORE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", **env}, var=tmp_path)
+    core = Core(RasaClient(settings.rasa_url, timeout=settings.rasa_timeout), settings.default_region)
+    bridge = TelegramBridge(settings, core, Store(settings.store_url))
+    application = bridge.build()
+    await application.initialize()
+    await bridge.on_start(application)
+    await application.start()
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    return Running(fake, bridge, application, settings)
+
+
+async def stop_bot(running):
+    await running.application.updater.stop()
+    await running.application.stop()
+    await running.bridge.on_stop(running.application)
+    await running.application.shutdown()
+    await running.bridge.core.rasa.close()
+    running.bridge.store.close()
+    await running.fake.stop()
+
+
+@pytest.fixture
+async def bot(assistant, tmp_path):
+    running = await start_bot(tmp_path, assistant.url)
+    yield running
+    await stop_bot(running)
+
+
+@pytest.fixture
+async def bot_without_rasa(tmp_path):
+    running = await start_bot(tmp_path, f"http://127.0.0.1:{free_port()}")
+    yield running
+    await stop_bot(running)
+
+
+def person(language="es"):
+    return Person(id=int(time.monotonic_ns() % 10**9) + 10**9, first_name="Rosa",
+                  username=f"rosa_{time.monotonic_ns()}", language_code=language)
+
+
+async def test_commands_are_in_the_menu_per_language(bot):
+    assert [c["command"] for c in bot.fake.commands[None]] == ["start", "help", "language", "exit", "forget"]
+    assert bot.fake.commands["es"][3]["description"] == "Salir rápido y borrar este chat"
+
+
+async def test_a_spanish_conversation_with_buttons(bot):
+    rosa = person("es")
+    sent = await bot.reply_to(rosa, "/start", count=3)
+    assert sent[0]["text"].startswith("Hola. Soy Safe Harbor")
+    assert all(call.get("disable_notification") is True for call in sent), "silent by default"
+    assert bot.fake.calls("sendChatAction"), "typing while Rasa answers"
+    question = bot.last_with_buttons(rosa)
+    titles = [row[0]["text"] for row in question["reply_markup"]["inline_keyboard"]]
+    assert titles == ["Sí, es seguro", "Ahora no"]
+    [choices] = await bot.press(rosa, question, "/affirm")
+    assert choices["text"] == "¿Qué te gustaría hacer? Tú decides."
+    assert "reply_markup" not in bot.fake.chats[rosa.id][question["message_id"]], "keyboard removed"
+    answer = await bot.reply_to(rosa, "me quitaron el pasaporte")
+    assert answer[0]["text"].startswith("Gracias por contármelo. Tu pasaporte")
+
+
+async def test_quick_exit_deletes_every_message_and_erases_the_conversation(bot, assistant):
+    rosa = person("en")
+    await bot.reply_to(rosa, "hi", count=3)
+    await bot.reply_to(rosa, "my boss keeps my passport")
+    assert bot.pseudonym(rosa) in assistant.tracker_senders()
+    await bot.reply_to(rosa, "/exit")
+    remaining = list(bot.fake.chats[rosa.id].values())
+    assert [m["text"] for m in remaining] == ["Have a good day!"], "only the neutral line is left"
+    await bot.fake.wait_for(lambda: bot.pseudonym(rosa) not in assistant.tracker_senders())
+    assert await bot.bridge.store.message_ids(bot.pseudonym(rosa)) == []
+
+
+async def test_the_leave_quickly_button_and_typed_words_work_too(bot):
+    rosa = person("en")
+    await bot.reply_to(rosa, "hi", count=3)
+    await bot.press(rosa, bot.last_with_buttons(rosa), "/affirm")
+    await bot.press(rosa, bot.last_with_buttons(rosa), "/quick_exit")
+    await bot.fake.wait_for(lambda: [m["text"] for m in bot.fake.chats[rosa.id].values()] == ["Have a good day!"])
+    sam = person("en")
+    await bot.reply_to(sam, "someone is coming hide this")
+    assert [m["text"] for m in bot.fake.chats[sam.id].values()] == ["Have a good day!"]
+
+
+async def test_forget_erases_the_tracker_rows_and_the_bot_store(bot, assistant):
+    rosa = person("es")
+    await bot.reply_to(rosa, "les debo el viaje")
+    assert bot.pseudonym(rosa) in assistant.tracker_senders()
+    await bot.reply_to(rosa, "/forget")
+    [done] = await bot.press(rosa, bot.last_with_buttons(rosa), "/affirm")
+    assert done["text"].startswith("Listo. Esta conversación está borrada.")
+    assert bot.pseudonym(rosa) not in assistant.tracker_senders(), "no row left in the tracker store"
+    assert await bot.bridge.store.message_ids(bot.pseudonym(rosa)) == []
+
+
+async def test_rasa_down_gets_a_kind_answer_with_a_helpline_within_3_seconds(bot_without_rasa):
+    rosa = person("es")
+    started = time.monotonic()
+    [reply] = await bot_without_rasa.reply_to(rosa, "hola")
+    assert time.monotonic() - started < 3
+    assert reply["text"].startswith("Perdón, ahora no puedo responder.")
+    assert "1-888-373-7888" in reply["text"]
+
+
+@pytest.mark.parametrize("content", [
+    {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1, "height": 1,
+                 "is_animated": False, "is_video": False}},
+    {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
+    {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}},
+    {"document": {"file_id": "d", "file_unique_id": "d"}},
+    {"location": {"latitude": 51.5, "longitude": -0.1}},
+    {"contact": {"phone_number": "+15555550100", "first_name": "Someone"}},
+])
+async def test_media_is_never_read_stored_or_sent_to_rasa(bot, assistant, content):
+    rosa = person("en")
+    [reply] = await bot.reply_to(rosa, None, **content)
+    assert reply["text"].startswith("I can only read text for now.")
+    assert bot.pseudonym(rosa) not in assistant.tracker_senders()
+
+
+async def test_an_edited_message_gets_a_kind_note(bot):
+    rosa = person("en")
+    message = bot.fake.say(rosa, "they took my phone")
+    await bot.fake.wait_for(lambda: len(bot.fake.bot_messages(rosa.id)) >= 1)
+    before = len(bot.fake.calls("sendMessage"))
+    bot.fake.edit(rosa, message, "they took my passport")
+    await bot.fake.wait_for(lambda: len(bot.fake.calls("sendMessage")) > before)
+    assert bot.fake.calls("sendMessage")[-1]["text"].startswith("I can't see changes")
+
+
+@pytest.mark.parametrize("text", [
+    "my boss " + "keeps my passport and " * 180,
+    "🙏😢 help 🙏",
+    "مرحبا أحتاج مساعدة",
+    "<b>*_[hi](http://x)_*</b> `code`",
+])
+async def test_long_emoji_right_to_left_and_markup_text_get_an_answer(bot, text):
+    replies = await bot.reply_to(person("en"), text[:4096])
+    assert replies and all(r["text"] for r in replies)
+
+
+async def test_unknown_commands_are_answered_without_rasa(bot, assistant):
+    rosa = person("es")
+    [reply] = await bot.reply_to(rosa, "/whoami")
+    assert reply["text"].startswith("No conozco ese comando.")
+    assert bot.pseudonym(rosa) not in assistant.tracker_senders()
+
+
+async def test_forged_button_data_never_reaches_rasa(bot, assistant):
+    rosa = person("en")
+    await bot.reply_to(rosa, "/help")
+    help_message = bot.fake.bot_messages(rosa.id)[-1]
+    answered = len(bot.fake.calls("answerCallbackQuery"))
+    bot.fake.press(rosa, help_message, "/request_advocate")
+    await bot.fake.wait_for(lambda: len(bot.fake.calls("answerCallbackQuery")) > answered)
+    assert bot.fake.calls("answerCallbackQuery")[-1]["text"] == "This button is no longer active."
+    assert bot.pseudonym(rosa) not in assistant.tracker_senders()
+
+
+async def test_messages_from_other_groups_and_channels_are_ignored(bot):
+    stranger = person("en")
+    bot.fake.say(stranger, "hello group", chat_type="supergroup", chat_id=-100999)
+    bot.fake.say(stranger, "hello channel", chat_type="channel", chat_id=-100998)
+    rosa = person("en")
+    await bot.reply_to(rosa, "/help")  # processed after the two above
+    assert not [c for c in bot.fake.calls("sendMessage") if int(c["chat_id"]) in (-100999, -100998)]
+
+
+async def test_telegram_429_and_502_are_retried(bot):
+    rosa = person("en")
+    bot.fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    bot.fake.fail_next("sendMessage", 502, "Bad Gateway")
+    [reply] = await bot.reply_to(rosa, "/help")
+    assert reply["text"].startswith("I'm Safe Harbor")
+    assert len([c for c in bot.fake.calls("sendMessage") if int(c["chat_id"]) == rosa.id]) == 3
+
+
+async def test_a_handoff_posts_a_card_without_identity_to_the_advocates(bot):
+    rosa = person("en")
+    await bot.reply_to(rosa, "they never pay me")
+    await bot.reply_to(rosa, "i want to talk to a person")
+    await bot.press(rosa, bot.last_with_buttons(rosa), '/inform_need{"need": "legal"}')
+    await bot.press(rosa, bot.last_with_buttons(rosa), "/affirm", count=2)
+    [card] = [c for c in bot.fake.calls("sendMessage") if int(c["chat_id"]) == ADVOCATES]
+    assert "Needs: legal" in card["text"] and "“they never pay me”" in card["text"]
+    for secret in (str(rosa.id), rosa.username, rosa.first_name):
+        assert secret not in card["text"]
+
+
+def test_long_replies_are_split_at_word_boundaries():
+    parts = split_text("word " * 2000)
+    assert len(parts) == 3 and all(len(p) <= 4096 for p in parts)
+    assert "".join(p + " " for p in parts).split() == ("word " * 2000).split()
+
+
+async def test_no_identity_or_message_text_in_any_log_or_bot_store(assistant, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    running = await start_bot(tmp_path, assistant.url)
+    secret_text = "my name is Marisol and they keep my passport in Dallas"
+    marisol = Person(id=987654321, first_name="Marisol", username="marisol_secret_handle", language_code="en")
+    try:
+        await running.reply_to(marisol, secret_text)
+        await running.reply_to(marisol, "/help")
+    finally:
+        await stop_bot(running)
+    identity = [str(marisol.id), marisol.first_name, marisol.username]
+    places = {"bot log": caplog.text,
+              "bot store": (tmp_path / "bot.sqlite3").read_bytes().decode("latin-1")}
+    places.update({f"{name} log": path.read_text() for name, path in assistant.logs.items()})
+    for where, content in places.items():
+        for secret in identity + [secret_text, "Dallas"]:
+            assert secret not in content, f"{secret!r} found in {where}"
+    with sqlite3.connect(assistant.tracker_db) as db:
+        senders = {row[0] for row in db.execute("select sender_id from events")}
+        tracker = "\n".join(row[0] for row in db.execute("select data from events"))
+    assert not (set(identity) & senders) and running.pseudonym(marisol) in senders
+    for secret in identity:
+        assert secret not in tracker, "the tracker knows the pseudonym only"

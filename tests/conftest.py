@@ -1,0 +1,72 @@
+"""Shared fixtures: one trained model and one real Rasa + action server per run.
+
+Training is done once (by `make test`, or here when the model is missing) and
+the servers are started once per test session, so every conversation test
+talks to the real assistant over Rasa's REST channel.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from harness import BIN, MODEL, ROOT, Assistant, free_port, rasa_env, wait_until_up
+
+
+@pytest.fixture(scope="session")
+def model() -> Path:
+    """The trained model; trained here only if `make train` has not run."""
+    if not MODEL.exists():
+        subprocess.run(
+            [str(BIN / "rasa"), "train", "--data", "data", "--domain", "domain.yml",
+             "--config", "config.yml", "--out", "models", "--fixed-model-name", "safe-harbor"],
+            cwd=ROOT, env=rasa_env(), check=True,
+        )
+    return MODEL
+
+
+@pytest.fixture(scope="session")
+def assistant(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """Real action server and Rasa server on free local ports, for the whole run."""
+    workdir = tmp_path_factory.mktemp("assistant")
+    action_port, rasa_port = free_port(), free_port()
+    env = rasa_env(
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
+        RASA_TRACKER_DB=str(workdir / "tracker.sqlite3"),
+    )
+    logs = {name: workdir / f"{name}.log" for name in ("actions", "rasa")}
+    commands = {
+        "actions": [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+                    "--port", str(action_port)],
+        # --enable-api (bound to 127.0.0.1) only so tests can call /model/parse.
+        "rasa": [str(BIN / "rasa"), "run", "--model", str(model), "--enable-api",
+                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                 "--interface", "127.0.0.1", "--port", str(rasa_port)],
+    }
+    processes = {
+        name: subprocess.Popen(command, cwd=ROOT, env=env, stdout=logs[name].open("w"),
+                               stderr=subprocess.STDOUT)
+        for name, command in commands.items()
+    }
+    try:
+        wait_until_up(f"http://127.0.0.1:{action_port}/health", processes["actions"], logs["actions"])
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/", processes["rasa"], logs["rasa"])
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", workdir / "tracker.sqlite3", logs)
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def sender(request: pytest.FixtureRequest) -> str:
+    """A fresh conversation id per test, like a new pseudonym."""
+    return "test-" + request.node.name.replace("[", "-").replace("]", "")[:60] + f"-{time.monotonic_ns()}"

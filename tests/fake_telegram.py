@@ -1,0 +1,227 @@
+"""A local fake of the Telegram Bot API, spoken to over real HTTP.
+
+The real python-telegram-bot Application talks to it through `base_url`, so the
+tests exercise the same requests a real deployment sends. It implements the
+methods the bot uses, keeps the chats' messages so tests can see what was
+deleted, records every request, and can be told to fail the next call of a
+method (429 with retry_after, 502, ...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from aiohttp import web
+
+BOT = {"id": 4242, "is_bot": True, "first_name": "Safe Harbor", "username": "safe_harbor_test_bot",
+       "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+
+@dataclass
+class Person:
+    """A Telegram user writing to the bot from a private chat."""
+
+    id: int
+    first_name: str = "Test"
+    username: Optional[str] = None
+    language_code: Optional[str] = "en"
+
+    def as_user(self) -> Dict[str, Any]:
+        user = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.username:
+            user["username"] = self.username
+        if self.language_code:
+            user["language_code"] = self.language_code
+        return user
+
+
+@dataclass
+class FakeTelegram:
+    token: str = "123456:TEST-token"
+    requests: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
+    chats: Dict[int, Dict[int, Dict[str, Any]]] = field(default_factory=dict)
+    commands: Dict[Optional[str], List[Dict[str, str]]] = field(default_factory=dict)
+    failures: Dict[str, List[Tuple[int, Dict[str, Any]]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.updates: asyncio.Queue = asyncio.Queue()
+        self.update_ids = itertools.count(1)
+        self.message_ids = itertools.count(1)
+        self.changed = asyncio.Condition()
+        self.runner: Optional[web.AppRunner] = None
+        self.port = 0
+
+    # --- server -----------------------------------------------------------
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self.dispatch)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def stop(self) -> None:
+        if self.runner:
+            await self.runner.cleanup()
+
+    async def dispatch(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params = await self.parameters(request)
+        self.requests.append((method, params))
+        if self.failures.get(method):
+            status, body = self.failures[method].pop(0)
+            return web.json_response(body, status=status)
+        handler = getattr(self, f"api_{method}", None)
+        if handler is None:
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        result = await handler(params)
+        async with self.changed:
+            self.changed.notify_all()
+        return web.json_response({"ok": True, "result": result})
+
+    @staticmethod
+    async def parameters(request: web.Request) -> Dict[str, Any]:
+        if request.content_type == "application/json":
+            return await request.json()
+        params = {}
+        for key, value in (await request.post()).items():
+            try:
+                params[key] = json.loads(value)
+            except (TypeError, ValueError):
+                params[key] = value
+        return params
+
+    # --- Bot API methods ----------------------------------------------------
+    async def api_getMe(self, params):
+        return BOT
+
+    async def api_deleteWebhook(self, params):
+        return True
+
+    async def api_setWebhook(self, params):
+        return True
+
+    async def api_setMyCommands(self, params):
+        self.commands[params.get("language_code")] = params["commands"]
+        return True
+
+    async def api_getUpdates(self, params):
+        offset, timeout = int(params.get("offset") or 0), min(float(params.get("timeout") or 0), 0.5)
+        pending = []
+        try:
+            pending.append(await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.01)))
+            while not self.updates.empty():
+                pending.append(self.updates.get_nowait())
+        except asyncio.TimeoutError:
+            pass
+        return [u for u in pending if u["update_id"] >= offset]
+
+    async def api_sendMessage(self, params):
+        chat_id = int(params["chat_id"])
+        message = self.new_message(chat_id, BOT, text=str(params["text"]))
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        message["disable_notification"] = params.get("disable_notification", False)
+        if "message_thread_id" in params:
+            message["message_thread_id"] = params["message_thread_id"]
+        return message
+
+    async def api_sendChatAction(self, params):
+        return True
+
+    async def api_answerCallbackQuery(self, params):
+        return True
+
+    async def api_editMessageReplyMarkup(self, params):
+        message = self.chats.get(int(params["chat_id"]), {}).get(int(params["message_id"]))
+        if message is None:
+            raise web.HTTPBadRequest()
+        message.pop("reply_markup", None)
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    async def api_deleteMessages(self, params):
+        chat = self.chats.get(int(params["chat_id"]), {})
+        ids = params["message_ids"]
+        if not 1 <= len(ids) <= 100:
+            raise web.HTTPBadRequest()
+        for message_id in ids:
+            chat.pop(int(message_id), None)
+        return True
+
+    async def api_deleteMessage(self, params):
+        self.chats.get(int(params["chat_id"]), {}).pop(int(params["message_id"]), None)
+        return True
+
+    async def api_copyMessage(self, params):
+        source = self.chats.get(int(params["from_chat_id"]), {}).get(int(params["message_id"]), {})
+        copy = self.new_message(int(params["chat_id"]), BOT, **{k: v for k, v in source.items()
+                                                             if k in ("text", "photo", "caption")})
+        return {"message_id": copy["message_id"]}
+
+    # --- what tests do ------------------------------------------------------
+    def new_message(self, chat_id: int, sender: Dict[str, Any], chat_type: str = "private", **content) -> Dict[str, Any]:
+        message = {"message_id": next(self.message_ids), "date": int(time.time()),
+                   "chat": {"id": chat_id, "type": chat_type}, "from": sender, **content}
+        self.chats.setdefault(chat_id, {})[message["message_id"]] = message
+        return message
+
+    def push(self, update: Dict[str, Any]) -> Dict[str, Any]:
+        update["update_id"] = next(self.update_ids)
+        self.updates.put_nowait(update)
+        return update
+
+    def say(self, person: Person, text: str, chat_type: str = "private", chat_id: Optional[int] = None, **extra) -> Dict[str, Any]:
+        """The person sends a message (text, or other content given in `extra`)."""
+        content = {"text": text} if text is not None else {}
+        message = self.new_message(chat_id or person.id, person.as_user(), chat_type, **content, **extra)
+        if text is not None and text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        self.push({"message": message})
+        return message
+
+    def edit(self, person: Person, message: Dict[str, Any], text: str) -> None:
+        edited = {**message, "text": text, "edit_date": int(time.time())}
+        self.push({"edited_message": edited})
+
+    def press(self, person: Person, message: Dict[str, Any], data: str) -> None:
+        """The person taps a button with `data` on `message` (forged if not offered)."""
+        self.push({"callback_query": {"id": str(next(self.update_ids)), "from": person.as_user(),
+                                      "chat_instance": "1", "message": message, "data": data}})
+
+    def bot_messages(self, chat_id: int) -> List[Dict[str, Any]]:
+        """Messages from the bot still present in the chat, oldest first."""
+        return [m for _, m in sorted(self.chats.get(chat_id, {}).items()) if m["from"]["id"] == BOT["id"]]
+
+    def calls(self, method: str) -> List[Dict[str, Any]]:
+        return [params for name, params in self.requests if name == method]
+
+    def fail_next(self, method: str, status: int, description: str, retry_after: Optional[int] = None) -> None:
+        body: Dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+        self.failures.setdefault(method, []).append((status, body))
+
+    async def wait_for(self, condition: Callable[[], Any], timeout: float = 15.0) -> Any:
+        """Wait until `condition()` is truthy (checked after every request)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with self.changed:
+            while not (result := condition()):
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    raise AssertionError(f"timed out waiting; last requests: {self.requests[-5:]}")
+                try:
+                    await asyncio.wait_for(self.changed.wait(), remaining)
+                except asyncio.TimeoutError:
+                    pass
+            return result

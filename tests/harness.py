@@ -1,0 +1,107 @@
+"""The real assistant for tests: Rasa and the action server as subprocesses.
+
+Shared by conftest.py (the fixtures) and by tests that run Rasa's own CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "safe-harbor.tar.gz"
+
+
+def rasa_env(**extra: str) -> Dict[str, str]:
+    """Environment for every Rasa process: nothing is ever sent home."""
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        SENTRY_DSN="",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        ACTION_ENDPOINT_URL=env.get("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook"),
+        RASA_TRACKER_DB=env.get("RASA_TRACKER_DB", str(ROOT / "var" / "test-tracker.sqlite3")),
+    )
+    env.update(extra)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up in {seconds}s:\n{log.read_text()[-3000:]}")
+
+
+class Assistant:
+    """The running assistant, spoken to over the REST channel like the bot does."""
+
+    def __init__(self, url: str, tracker_db: Path, logs: Optional[Dict[str, Path]] = None) -> None:
+        self.url = url
+        self.tracker_db = tracker_db
+        self.logs = logs or {}
+
+    def tracker_senders(self) -> set:
+        """Conversation ids with at least one event in Rasa's tracker store."""
+        import sqlite3
+
+        with sqlite3.connect(self.tracker_db) as db:
+            return {row[0] for row in db.execute("select distinct sender_id from events")}
+
+    def post(self, path: str, body: Dict[str, Any]) -> Any:
+        request = urllib.request.Request(
+            self.url + path, data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+
+    def say(self, sender: str, text: str, language: Optional[str] = "en", **metadata: Any) -> "Replies":
+        if language:
+            metadata["language"] = language
+        body = {"sender": sender, "message": text, "metadata": metadata}
+        return Replies(self.post("/webhooks/rest/webhook", body))
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        return self.post("/model/parse", {"text": text})
+
+
+class Replies(list):
+    """Rasa's REST replies, with the views tests read."""
+
+    @property
+    def texts(self) -> List[str]:
+        return [reply["text"] for reply in self if reply.get("text")]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+    @property
+    def buttons(self) -> List[Dict[str, str]]:
+        return [button for reply in self for button in reply.get("buttons") or []]
+
+    @property
+    def customs(self) -> List[Dict[str, Any]]:
+        return [reply["custom"] for reply in self if reply.get("custom")]

@@ -1,0 +1,51 @@
+"""NLU on phrasings the model never saw: overall accuracy and safety intents.
+
+Writes the figures to reports/nlu-heldout.json for the closing note and README.
+"""
+
+import json
+import re
+
+import yaml
+
+from harness import ROOT
+
+SAFETY_INTENTS = {"crisis_self_harm", "immediate_danger", "quick_exit"}
+MIN_ACCURACY = 0.9
+
+
+def heldout(name="heldout.yml"):
+    data = yaml.safe_load((ROOT / "tests" / "nlu" / name).read_text("utf-8"))
+    for block in data["nlu"]:
+        for example in re.findall(r"^\s*- (.+)$", block["examples"], re.M):
+            yield block["intent"], example
+
+
+def test_heldout_accuracy_and_every_safety_message_recognised(assistant):
+    results = [(intent, text, assistant.parse(text)["intent"]["name"]) for intent, text in heldout()]
+    wrong = [(text, want, got) for want, text, got in results if want != got]
+    accuracy = 1 - len(wrong) / len(results)
+    report = {"examples": len(results), "accuracy": round(accuracy, 3), "errors": wrong}
+    (ROOT / "reports").mkdir(exist_ok=True)
+    (ROOT / "reports" / "nlu-heldout.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"\nheld-out NLU accuracy: {accuracy:.3f} on {len(results)} phrasings")
+    missed_safety = [w for w in wrong if w[1] in SAFETY_INTENTS]
+    assert not missed_safety, f"safety messages not recognised: {missed_safety}"
+    assert accuracy >= MIN_ACCURACY, wrong
+
+
+def test_every_faq_topic_is_recognised_from_new_phrasings_in_both_languages(assistant):
+    results = []
+    for topic, text in heldout("heldout_faq.yml"):
+        parsed = assistant.parse(text)
+        selected = parsed.get("response_selector", {}).get("faq", {}).get("response", {})
+        got = selected.get("intent_response_key") if parsed["intent"]["name"] == "faq" else parsed["intent"]["name"]
+        results.append((text, topic, got))
+    wrong = [r for r in results if r[1] != r[2]]
+    accuracy = 1 - len(wrong) / len(results)
+    print(f"\nheld-out FAQ topic accuracy: {accuracy:.3f} on {len(results)} phrasings")
+    report = ROOT / "reports" / "nlu-heldout-faq.json"
+    report.parent.mkdir(exist_ok=True)
+    report.write_text(json.dumps({"examples": len(results), "accuracy": round(accuracy, 3),
+                                  "errors": wrong}, indent=2, ensure_ascii=False))
+    assert accuracy >= 0.85, wrong
