@@ -44,6 +44,8 @@ class ActionNoteNeed(Action):
     ) -> List[EventType]:
         named = known_needs(list(tracker.get_latest_entity_values("need")))
         topic_need = need_of_topic(tracker)
+        if not named and topic_need and tracker.get_intent_of_latest_message() == "inform_need":
+            named = [topic_need]  # a need said in words the entity extractor cut badly
         new = named or ([topic_need] if topic_need else [])
         if named:
             self.answer(dispatcher, tracker, named)

@@ -81,6 +81,7 @@ def region_name(region: Text, language: Text) -> Text:
 
 
 @lru_cache(maxsize=None)
+@lru_cache(maxsize=None)
 def needs() -> Dict[Text, Dict]:
     """Needs a survivor may name: the answer to give and the FAQ topics that imply them."""
     return yaml.safe_load((RESOURCES_DIR / "needs.yml").read_text("utf-8"))
