@@ -7,6 +7,7 @@ missing one that has no default, stops start-up with one line that names it.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class SettingsError(SystemExit):
@@ -116,6 +118,8 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
     secret = env.get("WEBHOOK_SECRET", "").strip() or None
     if webhook_url and not secret:
         raise SettingsError("WEBHOOK_SECRET is required when WEBHOOK_URL is set.")
+    if secret and not WEBHOOK_SECRET.fullmatch(secret):
+        raise SettingsError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule).")
     return Settings(
         telegram_bot_token=token,
         advocate_chat_id=advocate_chat_id,

@@ -45,6 +45,7 @@ T = TypeVar("T")
 DELETE_BATCH = 100  # Telegram's limit for deleteMessages
 RETRY_DELAYS = (0.5, 1.0, 2.0)  # backoff for 5xx and network errors
 PURGE_EVERY_SECONDS = 600
+WEBHOOK_PATH = "telegram"  # local path; WEBHOOK_URL is the public address that reaches it
 
 
 def quiet_third_party_logs() -> None:
@@ -234,14 +235,17 @@ class TelegramBridge:
             pass
 
 
+def webhook_options(settings: Settings) -> dict:
+    """Telegram sends WEBHOOK_SECRET in a header; PTB answers 403 to requests without it."""
+    return dict(listen=settings.webhook_listen, port=settings.webhook_port, url_path=WEBHOOK_PATH,
+                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES)
+
+
 def run(settings: Settings, core: Core, store: Store) -> None:
     """Polling by default; webhook mode when WEBHOOK_URL is set."""
     application = TelegramBridge(settings, core, store).build()
     if settings.webhook_url:
-        application.run_webhook(
-            listen=settings.webhook_listen, port=settings.webhook_port, url_path="telegram",
-            webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        application.run_webhook(**webhook_options(settings))
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)

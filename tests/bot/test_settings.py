@@ -39,6 +39,8 @@ def test_a_key_file_others_can_read_is_refused(tmp_path):
     ({"DEFAULT_REGION": "USA"}, "DEFAULT_REGION='USA' must be a two-letter region code."),
     ({"PSEUDONYM_KEY": "short"}, "PSEUDONYM_KEY must be at least 32 characters."),
     ({"WEBHOOK_URL": "https://bot.example.org/telegram"}, "WEBHOOK_SECRET is required"),
+    ({"WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": "has spaces!"},
+     "WEBHOOK_SECRET must be 1-256 characters"),
 ])
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path, env, message):
     with pytest.raises(SettingsError) as error:

@@ -5,6 +5,7 @@ import logging
 import sqlite3
 import time
 
+import httpx
 import pytest
 
 from bot.core import Core
@@ -12,7 +13,7 @@ from bot.pseudonym import pseudonym
 from bot.rasa_client import RasaClient
 from bot.settings import load
 from bot.store import Store
-from bot.telegram_adapter import TelegramBridge, split_text
+from bot.telegram_adapter import WEBHOOK_PATH, TelegramBridge, split_text, webhook_options
 from fake_telegram import BOT, FakeTelegram, Person
 from harness import free_port
 
@@ -47,7 +48,7 @@ class Running:
         return [m for m in self.fake.bot_messages(person.id) if m.get("reply_markup")][-1]
 
 
-async def start_bot(tmp_path, rasa_url, **env):
+async def start_bot(tmp_path, rasa_url, polling=True, **env):
     fake = FakeTelegram()
     base = await fake.start()
     settings = load({"TELEGRAM_BOT_TOKEN": fake.token, "ADVOCATE_CHAT_ID": str(ADVOCATES),
@@ -59,12 +60,14 @@ async def start_bot(tmp_path, rasa_url, **env):
     await application.initialize()
     await bridge.on_start(application)
     await application.start()
-    await application.updater.start_polling(poll_interval=0, timeout=1)
+    if polling:
+        await application.updater.start_polling(poll_interval=0, timeout=1)
     return Running(fake, bridge, application, settings)
 
 
 async def stop_bot(running):
-    await running.application.updater.stop()
+    if running.application.updater.running:
+        await running.application.updater.stop()
     await running.application.stop()
     await running.bridge.on_stop(running.application)
     await running.application.shutdown()
@@ -172,6 +175,17 @@ async def test_media_is_never_read_stored_or_sent_to_rasa(bot, assistant, conten
     assert bot.pseudonym(rosa) not in assistant.tracker_senders()
 
 
+async def test_quick_exit_deletes_a_long_chat_in_batches_of_100(bot):
+    rosa = person("en")
+    photo = {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]}
+    for _ in range(60):  # 60 photos and 60 kind replies: 120 messages, no Rasa needed
+        await bot.reply_to(rosa, None, **photo)
+    await bot.reply_to(rosa, "/exit")
+    batches = [call["message_ids"] for call in bot.fake.calls("deleteMessages")]
+    assert [len(batch) for batch in batches] == [100, 21]
+    assert [m["text"] for m in bot.fake.chats[rosa.id].values()] == ["Have a good day!"]
+
+
 async def test_an_edited_message_gets_a_kind_note(bot):
     rosa = person("en")
     message = bot.fake.say(rosa, "they took my phone")
@@ -241,6 +255,30 @@ async def test_a_handoff_posts_a_card_without_identity_to_the_advocates(bot):
     assert "Needs: legal" in card["text"] and "“they never pay me”" in card["text"]
     for secret in (str(rosa.id), rosa.username, rosa.first_name):
         assert secret not in card["text"]
+
+
+async def test_webhook_mode_accepts_only_requests_with_telegrams_secret_token(assistant, tmp_path):
+    port = free_port()
+    running = await start_bot(tmp_path, assistant.url, polling=False, WEBHOOK_URL="https://bot.example.org/telegram",
+                              WEBHOOK_SECRET="s3cret_Token-1", WEBHOOK_PORT=str(port))
+    rosa = person("en")
+    update = {"update_id": 1, "message": running.fake.new_message(rosa.id, rosa.as_user(), text="/help", entities=[
+        {"type": "bot_command", "offset": 0, "length": 5}])}
+    url = f"http://127.0.0.1:{port}/{WEBHOOK_PATH}"
+    try:
+        await running.application.updater.start_webhook(**webhook_options(running.settings))
+        [registered] = running.fake.calls("setWebhook")
+        assert registered["url"] == "https://bot.example.org/telegram"
+        assert registered["secret_token"] == "s3cret_Token-1"
+        async with httpx.AsyncClient() as client:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}):
+                assert (await client.post(url, json=update, headers=headers)).status_code == 403
+            accepted = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_Token-1"})
+        assert accepted.status_code == 200
+        [reply] = await running.fake.wait_for(lambda: running.fake.bot_messages(rosa.id))
+        assert reply["text"].startswith("I'm Safe Harbor"), "only the request with the secret was answered"
+    finally:
+        await stop_bot(running)
 
 
 def test_long_replies_are_split_at_word_boundaries():
