@@ -2,7 +2,7 @@
 
 One incoming message becomes an ordered list of things to do: replies to
 show, and the effects of custom payloads (quick exit, forget, handoff). The
-Telegram adapter and the terminal chat both call `Core.handle`, so every rule
+Telegram adapter and the terminal chat both call the same `Core` methods, so every rule
 about commands, Rasa being down and payloads lives in one place.
 """
 
