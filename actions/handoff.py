@@ -77,12 +77,13 @@ class ActionRequestHandoff(Action):
         }
         if consent:
             handoff["summary"] = survivor_summary(messages)
-        dispatcher.utter_message(json_message={"handoff": handoff})
         dispatcher.utter_message(
             response="utter_handoff_requested_shared"
             if consent
             else "utter_handoff_requested_private"
         )
+        # After the words: the bot then adds where they are in the queue.
+        dispatcher.utter_message(json_message={"handoff": handoff})
         # Consent covers this request only; needs stay answered.
         return [SlotSet("consent_to_share", None)]
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text, Union
 
-from actions.resources import helplines
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.texts import text
+from bot.texts import helpline, text
 
 COMMANDS = ("start", "help", "language", "exit", "forget")
 # Commands that are Rasa intents under another name.
@@ -105,10 +104,8 @@ class Core:
         return steps_from(replies)
 
     def unavailable(self, language: Text) -> Text:
-        """Short, kind, and never empty-handed: the region's first helpline."""
-        lines = helplines(self.default_region, language)
-        helpline = lines[0].describe(language) if lines else ""
-        return f"{text('unavailable', language)}\n{helpline}".strip()
+        """Short, kind, and never empty-handed: the region's 24/7 helpline."""
+        return f"{text('unavailable', language)}\n{helpline(self.default_region, language)}".strip()
 
 
 def steps_from(replies: List[Dict[Text, Any]]) -> List[Step]:

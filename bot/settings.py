@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import Dict, Mapping, Optional, Text
 from urllib.parse import urlparse
 
+from bot import hours
+from bot.hours import ALWAYS, Hours
+from bot.texts import all_texts
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -39,6 +43,9 @@ class Settings:
     webhook_secret: Optional[Text]
     webhook_listen: Text
     webhook_port: int
+    handoff_wait_minutes: float
+    handoff_hours: Hours
+    advocate_language: Text
 
 
 def read_env_file(path: Path) -> Dict[Text, Text]:
@@ -134,4 +141,23 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
         webhook_secret=secret,
         webhook_listen=env.get("WEBHOOK_LISTEN", "127.0.0.1").strip(),
         webhook_port=int(_number(env, "WEBHOOK_PORT", 8443, int)),
+        handoff_wait_minutes=_number(env, "HANDOFF_WAIT_MINUTES", 10.0),
+        handoff_hours=_hours(env),
+        advocate_language=_advocate_language(env),
     )
+
+
+def _advocate_language(env: Mapping[Text, Text]) -> Text:
+    language = env.get("ADVOCATE_LANGUAGE", "").strip().lower() or "en"
+    if language not in all_texts():
+        raise SettingsError(f"ADVOCATE_LANGUAGE={language!r} must be one of: {', '.join(all_texts())}.")
+    return language
+
+
+def _hours(env: Mapping[Text, Text]) -> Hours:
+    spec = env.get("HANDOFF_HOURS", "").strip() or ALWAYS
+    zone = env.get("HANDOFF_TIMEZONE", "").strip() or "UTC"
+    try:
+        return hours.parse(spec, zone)
+    except hours.HoursError as error:
+        raise SettingsError(f"HANDOFF_HOURS/HANDOFF_TIMEZONE: {error}.") from None

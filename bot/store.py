@@ -39,6 +39,11 @@ class Store:
         self._clock = clock
         metadata.create_all(self._engine)
 
+    @property
+    def engine(self) -> sa.engine.Engine:
+        """Shared with the handoff cases: one database for everything the bot keeps."""
+        return self._engine
+
     async def remember(self, pseudonym: Text, message_ids: Iterable[int]) -> None:
         rows = [{"pseudonym": pseudonym, "message_id": m, "created_at": self._clock()}
                 for m in message_ids]

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
-from typing import Awaitable, Callable, Iterable, List, Optional, Text, TypeVar
+from typing import Awaitable, Callable, List, Optional, Sequence, Text, TypeVar
 
 from telegram import (
+    Bot,
     BotCommand,
+    BotCommandScopeChat,
+    ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatAction, MessageLimit
@@ -34,7 +37,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot.cases import Cases
 from bot.core import COMMANDS, Core, Forget, Handoff, QuickExit, Reply, Step, language_of
+from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, PASS, TAKE, ButtonSpec, DeliveryFailed
+from bot.handoff import Handoff as Handoffs
 from bot.pseudonym import pseudonym
 from bot.settings import Settings
 from bot.store import Store
@@ -45,6 +51,7 @@ T = TypeVar("T")
 DELETE_BATCH = 100  # Telegram's limit for deleteMessages
 RETRY_DELAYS = (0.5, 1.0, 2.0)  # backoff for 5xx and network errors
 PURGE_EVERY_SECONDS = 600
+OUTBOX_RETRY_SECONDS = 2.0  # relayed messages Telegram refused are retried this often
 WEBHOOK_PATH = "telegram"  # local path; WEBHOOK_URL is the public address that reaches it
 
 
@@ -86,28 +93,78 @@ def keyboard(step: Reply) -> Optional[InlineKeyboardMarkup]:
                                  for b in step.buttons])
 
 
-def case_card(request: dict, alias: Text) -> Text:
-    """What advocates see: the survivor's choices, never an account or id."""
-    lines = [
-        f"{'URGENT · ' if request.get('urgency') == 'high' else ''}Case {alias}",
-        f"Language: {request.get('language')} · Region: {request.get('region')}",
-        f"Needs: {', '.join(request.get('needs') or []) or 'not said'}",
-    ]
-    if request.get("consent_to_share") and request.get("summary"):
-        lines += ["", "What they chose to share:", request["summary"]]
-    else:
-        lines.append("They chose not to share what they wrote; please don't ask them to repeat it.")
-    return "\n".join(lines)
+class TelegramMessenger:
+    """The handoff's view of Telegram: messages, copies, forum topics, membership."""
+
+    MEMBERS = {ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER}
+
+    def __init__(self, bot: Bot, advocate_chat_id: int) -> None:
+        self.bot = bot
+        self.group = advocate_chat_id
+
+    async def send(self, chat_id: int, message: Text, *, thread_id: Optional[int] = None,
+                   buttons: Sequence[ButtonSpec] = (), notify: bool = False,
+                   reply_to: Optional[int] = None) -> int:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(title, callback_data=data)] for title, data in buttons])
+        sent = await self.call(lambda: self.bot.send_message(
+            chat_id, message, message_thread_id=thread_id, reply_markup=markup if buttons else None,
+            disable_notification=not notify, reply_parameters=replying(reply_to)))
+        return sent.message_id
+
+    async def edit(self, chat_id: int, message_id: int, message: Text) -> None:
+        """Best effort: an edit Telegram refuses (too old, unchanged) is not worth an error."""
+        try:
+            await with_retries(lambda: self.bot.edit_message_text(message, chat_id, message_id))
+        except TelegramError:
+            log.warning("an edit was refused by Telegram")
+
+    async def copy(self, from_chat_id: int, message_id: int, to_chat_id: int, *,
+                   thread_id: Optional[int] = None, reply_to: Optional[int] = None) -> int:
+        """A copy carries no "forwarded from": nothing links back to either account."""
+        copied = await self.call(lambda: self.bot.copy_message(
+            to_chat_id, from_chat_id, message_id, message_thread_id=thread_id,
+            reply_parameters=replying(reply_to)))
+        return copied.message_id
+
+    async def open_topic(self, name: Text) -> int:
+        topic = await self.call(lambda: self.bot.create_forum_topic(self.group, name))
+        return topic.message_thread_id
+
+    async def close_topic(self, topic_id: int) -> None:
+        try:
+            await with_retries(lambda: self.bot.close_forum_topic(self.group, topic_id))
+        except TelegramError:
+            log.warning("a case topic could not be closed")
+
+    async def is_member(self, user_id: int) -> bool:
+        try:
+            member = await with_retries(lambda: self.bot.get_chat_member(self.group, user_id))
+        except TelegramError:
+            return False
+        return member.status in self.MEMBERS or getattr(member, "is_member", False)
+
+    @staticmethod
+    async def call(request: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await with_retries(request)
+        except TelegramError as error:
+            raise DeliveryFailed(type(error).__name__) from None
+
+
+def replying(message_id: Optional[int]) -> Optional[ReplyParameters]:
+    return ReplyParameters(message_id, allow_sending_without_reply=True) if message_id else None
 
 
 class TelegramBridge:
-    """Handlers for survivors' private chats, and the steps' rendering."""
+    """Handlers for survivors' private chats and the advocates' group, and the steps' rendering."""
 
     def __init__(self, settings: Settings, core: Core, store: Store) -> None:
         self.settings = settings
         self.core = core
         self.store = store
-        self._purger: Optional[asyncio.Task] = None
+        self.cases = Cases(store.engine)
+        self.handoff: Optional[Handoffs] = None  # needs the bot: made in `build`
+        self._loops: List[asyncio.Task] = []
 
     def build(self) -> Application:
         quiet_third_party_logs()
@@ -121,73 +178,156 @@ class TelegramBridge:
             .post_shutdown(self.on_stop)
             .build()
         )
+        self.handoff = Handoffs(
+            self.cases, TelegramMessenger(application.bot, self.settings.advocate_chat_id),
+            self.settings.advocate_chat_id, self.settings.handoff_hours, self.settings.handoff_wait_minutes,
+            remember=self.store.remember, advocate_language=self.settings.advocate_language)
         private = filters.ChatType.PRIVATE
-        application.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, self.on_edited))
-        application.add_handler(CommandHandler(list(COMMANDS), self.on_text, filters=private & filters.UpdateType.MESSAGE))
-        application.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT, self.on_text))
-        application.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, self.on_unsupported))
-        application.add_handler(CallbackQueryHandler(self.on_button))
+        group = filters.Chat(self.settings.advocate_chat_id)
+        new, edited = filters.UpdateType.MESSAGE, filters.UpdateType.EDITED_MESSAGE
+        application.add_handlers([
+            MessageHandler(private & edited, self.on_edited),
+            CommandHandler(list(COMMANDS), self.on_text, filters=private & new),
+            MessageHandler(private & new & filters.TEXT, self.on_text),
+            MessageHandler(private & new, self.on_media),
+            CommandHandler("end", self.on_end, filters=group & new),
+            CommandHandler("queue", self.on_queue, filters=group & new),
+            CommandHandler("name", self.on_name, filters=group & new),
+            MessageHandler(group & edited & filters.TEXT, self.on_advocate_edited),
+            MessageHandler(group & new & ~filters.COMMAND & ~filters.StatusUpdate.ALL, self.on_advocate_message),
+            CallbackQueryHandler(self.on_button),
+        ])
         application.add_error_handler(self.on_error)
         return application
 
     async def on_start(self, application: Application) -> None:
-        """Command menus per language, and the retention purge loop."""
+        """Command menus per language; retention purge, handoff waits and outbox retries."""
         texts = all_texts()
         for language, own in texts.items():
             commands = [BotCommand(name, own["commands"][name]) for name in COMMANDS]
             await with_retries(lambda: application.bot.set_my_commands(
                 commands, language_code=None if language == "en" else language))
-        self._purger = asyncio.create_task(self.purge_forever())
+        staff = texts[self.settings.advocate_language]["advocate_commands"]
+        await with_retries(lambda: application.bot.set_my_commands(
+            [BotCommand(name, description) for name, description in staff.items()],
+            scope=BotCommandScopeChat(self.settings.advocate_chat_id)))
+        tick = min(30.0, self.settings.handoff_wait_minutes * 60 / 4)
+        self._loops = [asyncio.create_task(every(PURGE_EVERY_SECONDS, self.purge)),
+                       asyncio.create_task(every(tick, self.handoff.tick)),
+                       asyncio.create_task(every(OUTBOX_RETRY_SECONDS, self.handoff.deliver))]
 
     async def on_stop(self, application: Application) -> None:
-        if self._purger:
-            self._purger.cancel()
+        for loop in self._loops:
+            loop.cancel()
 
-    async def purge_forever(self) -> None:
-        while True:
-            await self.store.purge(self.settings.retention_hours)
-            await asyncio.sleep(PURGE_EVERY_SECONDS)
+    async def purge(self) -> None:
+        await self.store.purge(self.settings.retention_hours)
+        await self.cases.purge(self.settings.retention_hours)
 
     def who(self, update: Update) -> tuple:
         user = update.effective_user
         return (pseudonym(self.settings.pseudonym_key, "telegram", user.id),
                 update.effective_chat.id, language_of(user.language_code))
 
+    # --- survivors ----------------------------------------------------------------
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sender, chat_id, language = self.who(update)
         message = update.effective_message
         await self.store.remember(sender, [message.message_id])
+        if not message.text.startswith("/") and await self.relayed(sender, message):
+            return
         typing = asyncio.create_task(self.typing(context, chat_id))
         steps = await self.core.handle_text(sender, message.text, language)
         typing.cancel()
         await self.render(context, chat_id, sender, language, steps)
 
+    async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice, files, places, contacts: relayed to an advocate
+        during a case (as a copy); otherwise never read, stored or sent on."""
+        sender, chat_id, language = self.who(update)
+        await self.store.remember(sender, [update.effective_message.message_id])
+        if not await self.relayed(sender, update.effective_message):
+            await self.send(context, chat_id, sender, Reply(text("unsupported", language)))
+
+    async def relayed(self, sender: Text, message: Message) -> bool:
+        reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+        return await self.handoff.from_survivor(sender, message.chat_id, message.message_id, reply_to)
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        sender, chat_id, language = self.who(update)
+        message = update.effective_message
+        if message.text and await self.handoff.survivor_edited(sender, message.message_id, message.text):
+            return
+        await self.send(context, chat_id, sender, Reply(text("edited", language)))
+
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         offered = query.message.reply_markup if isinstance(query.message, Message) else None
         payloads = {b.callback_data for row in (offered.inline_keyboard if offered else []) for b in row}
-        if update.effective_chat is None or update.effective_chat.type != "private" or query.data not in payloads:
+        chat = update.effective_chat
+        if chat is None or query.data not in payloads or not (
+                chat.type == "private" or chat.id == self.settings.advocate_chat_id):
             await with_retries(lambda: query.answer(text("button_expired", language_of(query.from_user.language_code))))
-            return  # forged, stale or foreign: never reaches Rasa
+            return  # forged, stale or foreign: never reaches Rasa or a case
+        if chat.id == self.settings.advocate_chat_id:
+            await self.on_case_button(query)
+            return
         sender, chat_id, language = self.who(update)
         await with_retries(query.answer)
         await self.quietly(query.edit_message_reply_markup(reply_markup=None))
+        if query.data in (KEEP_WAITING, LEAVE_MESSAGE):
+            if not await self.handoff.choice(sender, query.data):
+                await self.send(context, chat_id, sender, Reply(text("button_expired", language)))
+            return
         steps = await self.core.press(sender, query.data, language)
         await self.render(context, chat_id, sender, language, steps)
 
-    async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stickers, photos, voice, files, places, contacts: never read, stored or sent on."""
-        sender, chat_id, language = self.who(update)
-        await self.store.remember(sender, [update.effective_message.message_id])
-        await self.send(context, chat_id, sender, Reply(text("unsupported", language)))
+    # --- advocates ----------------------------------------------------------------
+    async def on_case_button(self, query) -> None:
+        """Take or Pass on a case card; the handoff checks membership."""
+        user = query.from_user.id
+        if query.data.startswith(TAKE):
+            answer = await self.handoff.take(query.data[len(TAKE):], user)
+        elif query.data.startswith(PASS):
+            answer = await self.handoff.pass_case(query.data[len(PASS):], user)
+        else:
+            answer = text("button_expired", self.settings.advocate_language)
+        await with_retries(lambda: query.answer(answer, show_alert=True))
 
-    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        sender, chat_id, language = self.who(update)
-        await self.send(context, chat_id, sender, Reply(text("edited", language)))
+    async def on_advocate_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Only messages inside a case's topic go to that case's survivor."""
+        message = update.effective_message
+        if message.is_topic_message and message.message_thread_id:
+            reply = message.reply_to_message
+            reply_to = reply.message_id if reply and reply.message_id != message.message_thread_id else None
+            await self.handoff.from_advocate(message.message_thread_id, message.message_id, reply_to)
+
+    async def on_advocate_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message.is_topic_message and message.message_thread_id:
+            await self.handoff.advocate_edited(message.message_thread_id, message.message_id, message.text)
+
+    async def on_end(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        topic = message.message_thread_id if message.is_topic_message else None
+        await self.answer_advocate(update, await self.handoff.end(topic))
+
+    async def on_queue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.answer_advocate(update, await self.handoff.queue())
+
+    async def on_name(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        answer = await self.handoff.set_name(update.effective_user.id, " ".join(context.args or []))
+        await self.answer_advocate(update, answer)
+
+    async def answer_advocate(self, update: Update, answer: Text) -> None:
+        message = update.effective_message
+        await with_retries(lambda: message.get_bot().send_message(
+            message.chat_id, answer, message_thread_id=message.message_thread_id if message.is_topic_message else None))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("handler failed: %s", type(context.error).__name__)  # no update content
 
+    # --- rendering ------------------------------------------------------------------
     async def typing(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
         await self.quietly(context.bot.send_chat_action(chat_id, ChatAction.TYPING))
 
@@ -199,10 +339,11 @@ class TelegramBridge:
                 await self.quick_exit(context, chat_id, sender, language)
                 return
             elif isinstance(step, Forget):
+                await self.handoff.survivor_left(sender)
                 await self.store.forget(sender)
                 await with_retries(lambda: context.bot.send_message(chat_id, text("forgotten", language)))
             elif isinstance(step, Handoff):
-                await self.open_handoff(context, step.request)
+                await self.handoff.request(sender, chat_id, step.request)
 
     async def send(self, context, chat_id: int, sender: Text, step: Reply) -> None:
         parts = split_text(step.text) or [""]
@@ -213,18 +354,13 @@ class TelegramBridge:
 
     async def quick_exit(self, context, chat_id: int, sender: Text, language: Text) -> None:
         """Delete every message we can, leave one neutral line, keep nothing."""
+        await self.handoff.survivor_left(sender)
         ids = await self.store.message_ids(sender)
         for start in range(0, len(ids), DELETE_BATCH):
             batch = ids[start:start + DELETE_BATCH]
             await self.quietly(with_retries(lambda: context.bot.delete_messages(chat_id, batch)))
         await self.store.forget(sender)
         await with_retries(lambda: context.bot.send_message(chat_id, text("left", language)))
-
-    async def open_handoff(self, context, request: dict) -> None:
-        """Post the case card to the advocates' group (full case flow: issue 5)."""
-        alias = secrets.token_hex(2).upper()
-        await with_retries(lambda: context.bot.send_message(
-            self.settings.advocate_chat_id, case_card(request, alias), disable_notification=False))
 
     @staticmethod
     async def quietly(call: Awaitable) -> None:
@@ -233,6 +369,16 @@ class TelegramBridge:
             await call
         except (BadRequest, Forbidden, TelegramError):
             pass
+
+
+async def every(seconds: float, job: Callable[[], Awaitable]) -> None:
+    """Run `job` now and every `seconds`; a failure is logged (by type) and retried."""
+    while True:
+        try:
+            await job()
+        except Exception as error:  # keep the loop alive; never log content
+            log.error("background job failed: %s", type(error).__name__)
+        await asyncio.sleep(seconds)
 
 
 def webhook_options(settings: Settings) -> dict:

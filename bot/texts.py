@@ -2,9 +2,11 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Text
+from typing import Dict, Optional, Text
 
 import yaml
+
+from actions.resources import helplines
 
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
 
@@ -19,3 +21,10 @@ def text(key: Text, language: Text) -> Text:
     """The text `key` in `language`, or in English when not translated."""
     texts = all_texts()
     return texts.get(language, texts["en"]).get(key) or texts["en"][key]
+
+
+def helpline(region: Optional[Text], language: Text) -> Text:
+    """The region's best helpline open day and night, as one line ("" if none)."""
+    lines = helplines(region, language)
+    always = [line for line in lines if line.hours == "24/7"] or lines
+    return always[0].describe(language) if always else ""

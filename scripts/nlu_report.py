@@ -36,7 +36,7 @@ def section(title: str, report: Dict) -> List[str]:
 
 def main(directory: Path) -> None:
     intents = json.loads((directory / "intent_report.json").read_text())
-    lines = ["# NLU evaluation", "", "From `make evaluate` (3-fold cross-validation of data/nlu).", ""]
+    lines = ["# NLU evaluation", "", "From `make evaluate`: the trained model on the held-out phrasings in tests/nlu.", ""]
     lines += section("Intents", intents)
     selection = directory / "response_selection_report.json"
     if selection.exists():

@@ -47,6 +47,8 @@ class FakeTelegram:
     chats: Dict[int, Dict[int, Dict[str, Any]]] = field(default_factory=dict)
     commands: Dict[Optional[str], List[Dict[str, str]]] = field(default_factory=dict)
     failures: Dict[str, List[Tuple[int, Dict[str, Any]]]] = field(default_factory=dict)
+    topics: Dict[int, Dict[str, Any]] = field(default_factory=dict)
+    members: set = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.updates: asyncio.Queue = asyncio.Queue()
@@ -111,7 +113,9 @@ class FakeTelegram:
         return True
 
     async def api_setMyCommands(self, params):
-        self.commands[params.get("language_code")] = params["commands"]
+        scope = params.get("scope") or {}
+        key = f"chat:{scope['chat_id']}" if scope.get("chat_id") else params.get("language_code")
+        self.commands[key] = params["commands"]
         return True
 
     async def api_getUpdates(self, params):
@@ -131,8 +135,7 @@ class FakeTelegram:
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         message["disable_notification"] = params.get("disable_notification", False)
-        if "message_thread_id" in params:
-            message["message_thread_id"] = params["message_thread_id"]
+        message.update(self.threading(params))
         return message
 
     async def api_sendChatAction(self, params):
@@ -164,13 +167,51 @@ class FakeTelegram:
         return True
 
     async def api_copyMessage(self, params):
-        source = self.chats.get(int(params["from_chat_id"]), {}).get(int(params["message_id"]), {})
-        copy = self.new_message(int(params["chat_id"]), BOT, **{k: v for k, v in source.items()
-                                                             if k in ("text", "photo", "caption")})
+        source = self.chats.get(int(params["from_chat_id"]), {}).get(int(params["message_id"]))
+        if source is None:
+            raise web.HTTPBadRequest()
+        content = {k: v for k, v in source.items() if k in ("text", "photo", "caption", "sticker", "voice")}
+        copy = self.new_message(int(params["chat_id"]), BOT, **content)
+        copy.update(self.threading(params))
         return {"message_id": copy["message_id"]}
 
+    async def api_editMessageText(self, params):
+        message = self.chats.get(int(params["chat_id"]), {}).get(int(params["message_id"]))
+        if message is None:
+            raise web.HTTPBadRequest()
+        message["text"] = str(params["text"])
+        message.pop("reply_markup", None)
+        return message
+
+    async def api_createForumTopic(self, params):
+        topic = next(self.message_ids)
+        self.topics[topic] = {"name": params["name"], "closed": False}
+        return {"message_thread_id": topic, "name": params["name"], "icon_color": 7322096}
+
+    async def api_closeForumTopic(self, params):
+        self.topics[int(params["message_thread_id"])]["closed"] = True
+        return True
+
+    async def api_getChatMember(self, params):
+        user_id = int(params["user_id"])
+        status = "member" if user_id in self.members else "left"
+        return {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "Someone"}}
+
+    @staticmethod
+    def threading(params) -> Dict[str, Any]:
+        """Where a sent message lands: its topic and what it replies to."""
+        place: Dict[str, Any] = {}
+        if params.get("message_thread_id"):
+            place["message_thread_id"] = int(params["message_thread_id"])
+        reply = params.get("reply_parameters") or {}
+        if reply.get("message_id"):
+            place["reply_to_message_id"] = int(reply["message_id"])
+        return place
+
     # --- what tests do ------------------------------------------------------
-    def new_message(self, chat_id: int, sender: Dict[str, Any], chat_type: str = "private", **content) -> Dict[str, Any]:
+    def new_message(self, chat_id: int, sender: Dict[str, Any], chat_type: Optional[str] = None,
+                    **content) -> Dict[str, Any]:
+        chat_type = chat_type or ("supergroup" if chat_id < 0 else "private")
         message = {"message_id": next(self.message_ids), "date": int(time.time()),
                    "chat": {"id": chat_id, "type": chat_type}, "from": sender, **content}
         self.chats.setdefault(chat_id, {})[message["message_id"]] = message
@@ -181,12 +222,27 @@ class FakeTelegram:
         self.updates.put_nowait(update)
         return update
 
-    def say(self, person: Person, text: str, chat_type: str = "private", chat_id: Optional[int] = None, **extra) -> Dict[str, Any]:
+    def say(self, person: Person, text: str, chat_type: Optional[str] = None, chat_id: Optional[int] = None, **extra) -> Dict[str, Any]:
         """The person sends a message (text, or other content given in `extra`)."""
         content = {"text": text} if text is not None else {}
         message = self.new_message(chat_id or person.id, person.as_user(), chat_type, **content, **extra)
         if text is not None and text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        self.push({"message": message})
+        return message
+
+    def post(self, person: Person, group_id: int, topic: Optional[int], text: Optional[str] = None,
+             reply_to: Optional[Dict[str, Any]] = None, **extra) -> Dict[str, Any]:
+        """`person` writes in a supergroup, inside forum topic `topic` (or the general one)."""
+        content = {"text": text} if text is not None else {}
+        if text is not None and text.startswith("/"):
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        message = self.new_message(group_id, person.as_user(), "supergroup", **content, **extra)
+        message["chat"]["is_forum"] = True
+        if topic:
+            message.update(message_thread_id=topic, is_topic_message=True)
+        if reply_to:
+            message["reply_to_message"] = reply_to
         self.push({"message": message})
         return message
 

@@ -41,6 +41,9 @@ def test_a_key_file_others_can_read_is_refused(tmp_path):
     ({"WEBHOOK_URL": "https://bot.example.org/telegram"}, "WEBHOOK_SECRET is required"),
     ({"WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": "has spaces!"},
      "WEBHOOK_SECRET must be 1-256 characters"),
+    ({"HANDOFF_HOURS": "weekdays 9-5"}, "HANDOFF_HOURS/HANDOFF_TIMEZONE: 'weekdays 9-5' is not like"),
+    ({"HANDOFF_TIMEZONE": "Mars/Olympus"}, "not a valid time or time zone"),
+    ({"HANDOFF_WAIT_MINUTES": "-1"}, "HANDOFF_WAIT_MINUTES='-1' must be greater than zero."),
 ])
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path, env, message):
     with pytest.raises(SettingsError) as error:

@@ -8,91 +8,10 @@ import time
 import httpx
 import pytest
 
-from bot.core import Core
-from bot.pseudonym import pseudonym
-from bot.rasa_client import RasaClient
-from bot.settings import load
-from bot.store import Store
-from bot.telegram_adapter import WEBHOOK_PATH, TelegramBridge, split_text, webhook_options
-from fake_telegram import BOT, FakeTelegram, Person
+from bot.telegram_adapter import WEBHOOK_PATH, split_text, webhook_options
+from fake_telegram import BOT, Person
 from harness import free_port
-
-KEY = "k" * 40
-ADVOCATES = -100123
-
-
-class Running:
-    """A started bot with its fake Telegram, for one test."""
-
-    def __init__(self, fake, bridge, application, settings):
-        self.fake, self.bridge, self.application, self.settings = fake, bridge, application, settings
-
-    def pseudonym(self, person):
-        return pseudonym(self.settings.pseudonym_key, "telegram", person.id)
-
-    async def reply_to(self, person, text=None, count=1, **extra):
-        """Send as `person` and wait for `count` new bot messages in their chat."""
-        before = len(self.fake.calls("sendMessage"))
-        self.fake.say(person, text, **extra)
-        await self.fake.wait_for(lambda: len([c for c in self.fake.calls("sendMessage")[before:]
-                                              if int(c["chat_id"]) == person.id]) >= count)
-        return [c for c in self.fake.calls("sendMessage")[before:] if int(c["chat_id"]) == person.id]
-
-    async def press(self, person, message, data, count=1):
-        before = len(self.fake.calls("sendMessage"))
-        self.fake.press(person, message, data)
-        await self.fake.wait_for(lambda: len(self.fake.calls("sendMessage")[before:]) >= count)
-        return self.fake.calls("sendMessage")[before:]
-
-    def last_with_buttons(self, person):
-        return [m for m in self.fake.bot_messages(person.id) if m.get("reply_markup")][-1]
-
-
-async def start_bot(tmp_path, rasa_url, polling=True, **env):
-    fake = FakeTelegram()
-    base = await fake.start()
-    settings = load({"TELEGRAM_BOT_TOKEN": fake.token, "ADVOCATE_CHAT_ID": str(ADVOCATES),
-                     "TELEGRAM_API_BASE_URL": base, "RASA_URL": rasa_url, "PSEUDONYM_KEY": KEY,
-                     "STORE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", **env}, var=tmp_path)
-    core = Core(RasaClient(settings.rasa_url, timeout=settings.rasa_timeout), settings.default_region)
-    bridge = TelegramBridge(settings, core, Store(settings.store_url))
-    application = bridge.build()
-    await application.initialize()
-    await bridge.on_start(application)
-    await application.start()
-    if polling:
-        await application.updater.start_polling(poll_interval=0, timeout=1)
-    return Running(fake, bridge, application, settings)
-
-
-async def stop_bot(running):
-    if running.application.updater.running:
-        await running.application.updater.stop()
-    await running.application.stop()
-    await running.bridge.on_stop(running.application)
-    await running.application.shutdown()
-    await running.bridge.core.rasa.close()
-    running.bridge.store.close()
-    await running.fake.stop()
-
-
-@pytest.fixture
-async def bot(assistant, tmp_path):
-    running = await start_bot(tmp_path, assistant.url)
-    yield running
-    await stop_bot(running)
-
-
-@pytest.fixture
-async def bot_without_rasa(tmp_path):
-    running = await start_bot(tmp_path, f"http://127.0.0.1:{free_port()}")
-    yield running
-    await stop_bot(running)
-
-
-def person(language="es"):
-    return Person(id=int(time.monotonic_ns() % 10**9) + 10**9, first_name="Rosa",
-                  username=f"rosa_{time.monotonic_ns()}", language_code=language)
+from telegram_harness import ADVOCATES, person, start_bot, stop_bot
 
 
 async def test_commands_are_in_the_menu_per_language(bot):

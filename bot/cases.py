@@ -1,0 +1,284 @@
+"""Handoff cases in the bot store: the queue, the relay's message map, the outbox.
+
+A case holds the survivor's chat id only while it is open (needed to deliver
+the advocate's replies); closing it drops the chat id, the pseudonym, the
+summary and the message map, keeping only the alias and timings for the
+expected-wait estimate. Relayed messages go through an outbox: each incoming
+message is enqueued once (a redelivered update is recognised by its source
+chat and message id) and stays pending until Telegram accepted the copy, so a
+restart neither loses nor repeats a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Text
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+ALIAS_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
+TO_GROUP, TO_SURVIVOR = "to_group", "to_survivor"
+
+metadata = sa.MetaData()
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("alias", sa.String(8), primary_key=True),
+    sa.Column("state", sa.String(8), nullable=False, index=True),
+    sa.Column("pseudonym", sa.String(32), index=True),
+    sa.Column("chat_id", sa.BigInteger),
+    sa.Column("language", sa.String(8)),
+    sa.Column("region", sa.String(8)),
+    sa.Column("needs", sa.Text),
+    sa.Column("urgent", sa.Boolean, nullable=False, default=False),
+    sa.Column("summary", sa.Text),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("taken_at", sa.Float),
+    sa.Column("advocate_id", sa.BigInteger),
+    sa.Column("topic_id", sa.BigInteger, index=True),
+    sa.Column("card_id", sa.BigInteger),
+    sa.Column("fallback_sent", sa.Boolean, nullable=False, default=False),
+    sa.Column("leaving_message", sa.Boolean, nullable=False, default=False),
+)
+relay = sa.Table(  # which copy is which, so edits and replies keep working
+    "relay",
+    metadata,
+    sa.Column("alias", sa.String(8), nullable=False, index=True),
+    sa.Column("survivor_message_id", sa.BigInteger, nullable=False),
+    sa.Column("group_message_id", sa.BigInteger, nullable=False),
+)
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("alias", sa.String(8), nullable=False, index=True),
+    sa.Column("direction", sa.String(12), nullable=False),
+    sa.Column("source_chat_id", sa.BigInteger, nullable=False),
+    sa.Column("source_message_id", sa.BigInteger, nullable=False),
+    sa.Column("reply_to", sa.BigInteger),
+    sa.Column("sent", sa.Boolean, nullable=False, default=False, index=True),
+    sa.UniqueConstraint("source_chat_id", "source_message_id"),
+)
+advocates = sa.Table(
+    "advocates",
+    metadata,
+    sa.Column("user_id", sa.BigInteger, primary_key=True),
+    sa.Column("display_name", sa.String(64), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    alias: Text
+    state: Text
+    pseudonym: Optional[Text]
+    chat_id: Optional[int]
+    language: Text
+    region: Text
+    needs: List[Text]
+    urgent: bool
+    summary: Optional[Text]
+    created_at: float
+    taken_at: Optional[float]
+    advocate_id: Optional[int]
+    topic_id: Optional[int]
+    card_id: Optional[int]
+    fallback_sent: bool
+    leaving_message: bool
+
+    @classmethod
+    def of(cls, row) -> "Case":
+        values = dict(row._mapping)
+        values["needs"] = json.loads(values["needs"] or "[]")
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    alias: Text
+    direction: Text
+    source_chat_id: int
+    source_message_id: int
+    reply_to: Optional[int]
+
+
+class Cases:
+    """Cases, message map and outbox over the bot store's database."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
+        self._engine = engine
+        self._clock = clock
+        metadata.create_all(engine)
+
+    async def _run(self, work: Callable, *args):
+        """Every database call in a worker thread: the event loop never waits on disk."""
+        return await asyncio.to_thread(work, *args)
+
+    # --- the queue -------------------------------------------------------------
+    async def open(self, pseudonym: Text, chat_id: int, request: dict) -> Case:
+        """A new waiting case, or the one this person already has open."""
+        return await self._run(self._open, pseudonym, chat_id, request)
+
+    def _open(self, pseudonym: Text, chat_id: int, request: dict) -> Case:
+        with self._engine.begin() as db:
+            existing = db.execute(sa.select(cases).where(
+                cases.c.pseudonym == pseudonym, cases.c.state != CLOSED)).first()
+            if existing:
+                return Case.of(existing)
+            alias = self._new_alias(db)
+            db.execute(cases.insert().values(
+                alias=alias, state=WAITING, pseudonym=pseudonym, chat_id=chat_id,
+                language=request.get("language") or "en", region=request.get("region") or "",
+                needs=json.dumps(list(request.get("needs") or [])),
+                urgent=request.get("urgency") == "high",
+                summary=request.get("summary") if request.get("consent_to_share") else None,
+                created_at=self._clock(), fallback_sent=False, leaving_message=False,
+            ))
+            return Case.of(db.execute(sa.select(cases).where(cases.c.alias == alias)).one())
+
+    @staticmethod
+    def _new_alias(db) -> Text:
+        while True:
+            alias = "".join(secrets.choice(ALIAS_LETTERS) for _ in range(4))
+            if not db.execute(sa.select(cases.c.alias).where(cases.c.alias == alias)).first():
+                return alias
+
+    async def get(self, alias: Text) -> Optional[Case]:
+        return await self._one(cases.c.alias == alias)
+
+    async def open_case_of(self, pseudonym: Text) -> Optional[Case]:
+        return await self._one(cases.c.pseudonym == pseudonym, cases.c.state != CLOSED)
+
+    async def case_in_topic(self, topic_id: int) -> Optional[Case]:
+        return await self._one(cases.c.topic_id == topic_id, cases.c.state == ACTIVE)
+
+    async def _one(self, *conditions) -> Optional[Case]:
+        def work():
+            with self._engine.connect() as db:
+                row = db.execute(sa.select(cases).where(*conditions)).first()
+                return Case.of(row) if row else None
+        return await self._run(work)
+
+    async def waiting(self) -> List[Case]:
+        """Waiting cases in the order advocates should take them: urgent, then oldest."""
+        def work():
+            with self._engine.connect() as db:
+                rows = db.execute(sa.select(cases).where(cases.c.state == WAITING)
+                                  .order_by(cases.c.urgent.desc(), cases.c.created_at)).all()
+                return [Case.of(row) for row in rows]
+        return await self._run(work)
+
+    async def position(self, alias: Text) -> int:
+        """1 for the next case to be taken."""
+        order = [case.alias for case in await self.waiting()]
+        return order.index(alias) + 1 if alias in order else 0
+
+    async def expected_wait_minutes(self, default: float, recent: int = 20) -> float:
+        """Mean time to be taken over the last cases, or `default` when none yet."""
+        def work():
+            with self._engine.connect() as db:
+                return db.execute(sa.select(cases.c.taken_at - cases.c.created_at)
+                                  .where(cases.c.taken_at.is_not(None))
+                                  .order_by(cases.c.taken_at.desc()).limit(recent)).scalars().all()
+        waits = await self._run(work)
+        return sum(waits) / len(waits) / 60 if waits else default
+
+    async def update(self, alias: Text, **values) -> None:
+        await self._run(self._execute, cases.update().where(cases.c.alias == alias).values(**values))
+
+    async def take(self, alias: Text, advocate_id: int) -> bool:
+        """Atomically: True for the first advocate only."""
+        statement = (cases.update().where(cases.c.alias == alias, cases.c.state == WAITING)
+                     .values(state=ACTIVE, advocate_id=advocate_id, taken_at=self._clock(),
+                             leaving_message=False))
+        return await self._run(self._execute, statement) == 1
+
+    async def close(self, alias: Text) -> None:
+        """Closed: no chat id, pseudonym, summary, message map or pending copies kept."""
+        def work():
+            with self._engine.begin() as db:
+                db.execute(cases.update().where(cases.c.alias == alias).values(
+                    state=CLOSED, pseudonym=None, chat_id=None, summary=None, needs=None,
+                    leaving_message=False))
+                db.execute(relay.delete().where(relay.c.alias == alias))
+                db.execute(outbox.delete().where(outbox.c.alias == alias))
+        await self._run(work)
+
+    async def purge(self, retention_hours: float) -> int:
+        """Closed cases older than retention disappear entirely."""
+        cutoff = self._clock() - retention_hours * 3600
+        return await self._run(self._execute, cases.delete().where(
+            cases.c.state == CLOSED, cases.c.created_at < cutoff))
+
+    # --- relay -----------------------------------------------------------------
+    async def enqueue(self, alias: Text, direction: Text, source_chat_id: int, source_message_id: int,
+                      reply_to: Optional[int] = None) -> bool:
+        """False when this message was already enqueued (a redelivered update)."""
+        def work():
+            with self._engine.begin() as db:
+                seen = db.execute(sa.select(outbox.c.id).where(
+                    outbox.c.source_chat_id == source_chat_id,
+                    outbox.c.source_message_id == source_message_id)).first()
+                if seen:
+                    return False
+                db.execute(outbox.insert().values(
+                    alias=alias, direction=direction, source_chat_id=source_chat_id,
+                    source_message_id=source_message_id, reply_to=reply_to, sent=False))
+                return True
+        return await self._run(work)
+
+    async def pending(self) -> List[Delivery]:
+        def work():
+            with self._engine.connect() as db:
+                rows = db.execute(sa.select(outbox.c.id, outbox.c.alias, outbox.c.direction,
+                                            outbox.c.source_chat_id, outbox.c.source_message_id,
+                                            outbox.c.reply_to)
+                                  .where(outbox.c.sent.is_(False)).order_by(outbox.c.id)).all()
+                return [Delivery(*row) for row in rows]
+        return await self._run(work)
+
+    async def delivered(self, delivery: Delivery, copy_id: int) -> None:
+        """Mark sent and remember which copy answers to which original."""
+        survivor_id, group_id = ((delivery.source_message_id, copy_id) if delivery.direction == TO_GROUP
+                                 else (copy_id, delivery.source_message_id))
+        def work():
+            with self._engine.begin() as db:
+                db.execute(outbox.update().where(outbox.c.id == delivery.id).values(sent=True))
+                db.execute(relay.insert().values(alias=delivery.alias, survivor_message_id=survivor_id,
+                                                 group_message_id=group_id))
+        await self._run(work)
+
+    async def counterpart(self, alias: Text, direction: Text, message_id: int) -> Optional[int]:
+        """The copy of `message_id` on the other side (for edits and replies)."""
+        source, target = ((relay.c.survivor_message_id, relay.c.group_message_id) if direction == TO_GROUP
+                          else (relay.c.group_message_id, relay.c.survivor_message_id))
+        def work():
+            with self._engine.connect() as db:
+                return db.execute(sa.select(target).where(relay.c.alias == alias, source == message_id)).scalar()
+        return await self._run(work)
+
+    # --- advocates -------------------------------------------------------------
+    async def set_display_name(self, user_id: int, name: Text) -> None:
+        def work():
+            with self._engine.begin() as db:
+                db.execute(advocates.delete().where(advocates.c.user_id == user_id))
+                db.execute(advocates.insert().values(user_id=user_id, display_name=name))
+        await self._run(work)
+
+    async def display_name(self, user_id: int) -> Optional[Text]:
+        def work():
+            with self._engine.connect() as db:
+                return db.execute(sa.select(advocates.c.display_name)
+                                  .where(advocates.c.user_id == user_id)).scalar()
+        return await self._run(work)
+
+    def _execute(self, statement) -> int:
+        with self._engine.begin() as db:
+            return db.execute(statement).rowcount

@@ -1,0 +1,254 @@
+"""The warm handoff: queue, case cards, taking a case, relay, waiting and closing.
+
+Platform-free: it speaks to the chat platform through a `Messenger` (the
+Telegram adapter implements it) and keeps its state in `Cases`. Survivors hear
+what is happening in their language at every step, never silence; advocates
+see a case alias and what the survivor chose to share, never an account.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime, timezone
+from typing import Awaitable, Callable, List, Optional, Protocol, Sequence, Text, Tuple
+
+from bot.cases import ACTIVE, TO_GROUP, TO_SURVIVOR, WAITING, Case, Cases, Delivery
+from bot.hours import Hours
+from bot.texts import helpline, text
+
+ButtonSpec = Tuple[Text, Text]  # (title, callback data)
+KEEP_WAITING, LEAVE_MESSAGE = "handoff:wait", "handoff:message"
+TAKE, PASS = "case:take:", "case:pass:"
+
+
+class DeliveryFailed(Exception):
+    """The platform did not accept a message; it stays in the outbox."""
+
+
+class Messenger(Protocol):
+    """What the handoff needs from a chat platform (implemented by the adapter)."""
+
+    async def send(self, chat_id: int, message: Text, *, thread_id: Optional[int] = None,
+                   buttons: Sequence[ButtonSpec] = (), notify: bool = False,
+                   reply_to: Optional[int] = None) -> int: ...
+
+    async def edit(self, chat_id: int, message_id: int, message: Text) -> None: ...
+
+    async def copy(self, from_chat_id: int, message_id: int, to_chat_id: int, *,
+                   thread_id: Optional[int] = None, reply_to: Optional[int] = None) -> int: ...
+
+    async def open_topic(self, name: Text) -> int: ...
+
+    async def close_topic(self, topic_id: int) -> None: ...
+
+    async def is_member(self, user_id: int) -> bool: ...
+
+
+class Handoff:
+    """Everything between "I want a person" and the end of the case."""
+
+    def __init__(self, cases: Cases, messenger: Messenger, advocate_chat_id: int, hours: Hours,
+                 wait_minutes: float, remember: Callable[[Text, List[int]], Awaitable[None]],
+                 advocate_language: Text = "en", clock: Callable[[], float] = time.time) -> None:
+        self.cases = cases
+        self.remember = remember  # ids of what we put in a survivor's chat, for quick exit
+        self.messenger = messenger
+        self.group = advocate_chat_id
+        self.hours = hours
+        self.wait_minutes = wait_minutes
+        self.staff = advocate_language
+        self.clock = clock
+        self._delivering = asyncio.Lock()
+
+    # --- survivor side ------------------------------------------------------------
+    async def request(self, pseudonym: Text, chat_id: int, request: dict) -> None:
+        """Queue the case, show advocates its card, tell the survivor what happens now."""
+        already = await self.cases.open_case_of(pseudonym)
+        case = await self.cases.open(pseudonym, chat_id, request)
+        if already is None:
+            card_id = await self.messenger.send(
+                self.group, self.card(case), notify=True,
+                buttons=[(text("advocate_take", self.staff), TAKE + case.alias),
+                         (text("advocate_pass", self.staff), PASS + case.alias)])
+            await self.cases.update(case.alias, card_id=card_id)
+        if not self.hours.is_open(datetime.fromtimestamp(self.clock(), timezone.utc)):
+            await self.fallback(case, text("handoff_closed_hours", case.language).format(hours=self.hours.text))
+            return
+        position = await self.cases.position(case.alias)
+        minutes = round(await self.cases.expected_wait_minutes(self.wait_minutes))
+        await self.tell(case, text("handoff_waiting", case.language).format(
+            position=position, minutes=max(minutes, 1)))
+
+    async def fallback(self, case: Case, why: Text) -> None:
+        """Never silence: a 24/7 line now, and the choice to wait or leave a message."""
+        await self.cases.update(case.alias, fallback_sent=True)
+        await self.tell(case, f"{why}\n{helpline(case.region, case.language)}")
+        await self.tell(case, text("handoff_choices", case.language), buttons=[
+            (text("handoff_keep_waiting", case.language), KEEP_WAITING),
+            (text("handoff_leave_message", case.language), LEAVE_MESSAGE)])
+
+    async def choice(self, pseudonym: Text, data: Text) -> bool:
+        """The survivor pressed "keep waiting" or "leave a message"; False if no case."""
+        case = await self.cases.open_case_of(pseudonym)
+        if case is None or case.state != WAITING:
+            return False
+        if data == LEAVE_MESSAGE:
+            await self.cases.update(case.alias, leaving_message=True)
+            await self.tell(case, text("handoff_write_message", case.language))
+        else:
+            await self.tell(case, text("handoff_still_waiting", case.language))
+        return True
+
+    async def from_survivor(self, pseudonym: Text, chat_id: int, message_id: int,
+                            reply_to: Optional[int] = None) -> bool:
+        """Relay to the advocate if a case is active (or a message is being left)."""
+        case = await self.cases.open_case_of(pseudonym)
+        if case is None or (case.state == WAITING and not case.leaving_message):
+            return False
+        if await self.cases.enqueue(case.alias, TO_GROUP, chat_id, message_id, reply_to) and case.state == WAITING:
+            await self.cases.update(case.alias, leaving_message=False)
+            await self.messenger.send(self.group, text("advocate_message", self.staff), reply_to=case.card_id)
+            await self.tell(case, text("handoff_message_left", case.language))
+        await self.deliver()
+        return True
+
+    async def survivor_edited(self, pseudonym: Text, message_id: int, new_text: Text) -> bool:
+        case = await self.cases.open_case_of(pseudonym)
+        if case is None or case.state != ACTIVE:
+            return False
+        copy = await self.cases.counterpart(case.alias, TO_GROUP, message_id)
+        if copy:
+            await self.messenger.edit(self.group, copy, new_text)
+        return True
+
+    async def survivor_left(self, pseudonym: Text) -> None:
+        """Quick exit or forget during a case: close it; advocates learn only that."""
+        case = await self.cases.open_case_of(pseudonym)
+        if case is None:
+            return
+        await self.cases.close(case.alias)
+        if case.state == ACTIVE and case.topic_id:
+            await self.messenger.send(self.group, text("advocate_left", self.staff), thread_id=case.topic_id)
+            await self.messenger.close_topic(case.topic_id)
+        elif case.card_id:
+            await self.messenger.edit(self.group, case.card_id, self.title(case) + "\n" + text("advocate_left", self.staff))
+
+    async def tell(self, case: Case, message: Text, buttons: Sequence[ButtonSpec] = ()) -> None:
+        sent = await self.messenger.send(case.chat_id, message, buttons=buttons)
+        await self.remember(case.pseudonym, [sent])
+
+    # --- advocate side ------------------------------------------------------------
+    async def take(self, alias: Text, user_id: int) -> Text:
+        """The first member to press Take gets the case; the answer for the button."""
+        if not await self.messenger.is_member(user_id):
+            return text("advocate_not_member", self.staff)
+        if not await self.cases.take(alias, user_id):
+            return text("advocate_already_taken", self.staff)
+        case = await self.cases.get(alias)
+        name = await self.cases.display_name(user_id)
+        topic = await self.messenger.open_topic(text("advocate_case", self.staff).format(alias=alias))
+        await self.cases.update(alias, topic_id=topic)
+        await self.messenger.send(self.group, self.card(case), thread_id=topic)
+        taken = text("advocate_taken_by", self.staff).format(who=name or text("handoff_someone", self.staff))
+        if case.card_id:
+            await self.messenger.edit(self.group, case.card_id, f"{self.title(case)}\n{taken}")
+        shared = "handoff_shared" if case.summary else "handoff_not_shared"
+        await self.tell(case, text("handoff_joined", case.language).format(
+            who=name or text("handoff_someone", case.language), shared=text(shared, case.language)))
+        await self.deliver()  # anything still in the outbox for this case
+        return text("advocate_you_have_it", self.staff).format(alias=alias)
+
+    async def pass_case(self, alias: Text, user_id: int) -> Text:
+        if not await self.messenger.is_member(user_id):
+            return text("advocate_not_member", self.staff)
+        return text("advocate_passed", self.staff)
+
+    async def from_advocate(self, topic_id: int, message_id: int, reply_to: Optional[int] = None) -> None:
+        """A message in a case topic goes to the survivor; anywhere else it stays."""
+        case = await self.cases.case_in_topic(topic_id)
+        if case is not None and await self.cases.enqueue(case.alias, TO_SURVIVOR, self.group, message_id, reply_to):
+            await self.deliver()
+
+    async def advocate_edited(self, topic_id: int, message_id: int, new_text: Text) -> None:
+        case = await self.cases.case_in_topic(topic_id)
+        copy = case and await self.cases.counterpart(case.alias, TO_SURVIVOR, message_id)
+        if copy:
+            await self.messenger.edit(case.chat_id, copy, new_text)
+
+    async def end(self, topic_id: Optional[int]) -> Text:
+        """/end in a case topic: the survivor is told and returns to the assistant."""
+        case = await self.cases.case_in_topic(topic_id) if topic_id else None
+        if case is None:
+            return text("advocate_no_case", self.staff)
+        await self.deliver()  # nothing the advocate wrote before /end is lost
+        await self.tell(case, text("handoff_ended", case.language))
+        await self.cases.close(case.alias)
+        await self.messenger.close_topic(topic_id)
+        return text("advocate_ended", self.staff).format(alias=case.alias)
+
+    async def queue(self) -> Text:
+        waiting = await self.cases.waiting()
+        if not waiting:
+            return text("advocate_queue_empty", self.staff)
+        return "\n".join(text("advocate_queue_line", self.staff).format(
+            number=number, alias=case.alias, language=case.language, region=case.region,
+            urgent=f"{text('advocate_urgent', self.staff)} · " if case.urgent else "",
+            minutes=int((self.clock() - case.created_at) // 60)) for number, case in enumerate(waiting, 1))
+
+    async def set_name(self, user_id: int, name: Text) -> Text:
+        name = " ".join(name.split())[:32]
+        if not name:
+            return text("advocate_name_usage", self.staff)
+        await self.cases.set_display_name(user_id, name)
+        return text("advocate_name_set", self.staff).format(name=name)
+
+    # --- background ---------------------------------------------------------------
+    async def tick(self) -> None:
+        """Nobody took a case within the wait: tell the survivor, once, what they can do."""
+        for case in await self.cases.waiting():
+            if not case.fallback_sent and self.clock() - case.created_at >= self.wait_minutes * 60:
+                await self.fallback(case, text("handoff_no_one_yet", case.language))
+
+    async def deliver(self) -> None:
+        """Send what is in the outbox, in order; stop at the first failure, retry later."""
+        async with self._delivering:
+            for delivery in await self.cases.pending():
+                try:
+                    copy = await self.copy(delivery)
+                except DeliveryFailed:
+                    return
+                if copy is not None:
+                    await self.cases.delivered(delivery, copy)
+
+    async def copy(self, delivery: Delivery) -> Optional[int]:
+        case = await self.cases.get(delivery.alias)
+        if case is None or case.chat_id is None:
+            return None
+        reply_to = delivery.reply_to and await self.cases.counterpart(
+            case.alias, delivery.direction, delivery.reply_to)
+        if delivery.direction == TO_GROUP:
+            thread = case.topic_id if case.state == ACTIVE else None
+            return await self.messenger.copy(delivery.source_chat_id, delivery.source_message_id, self.group,
+                                             thread_id=thread, reply_to=reply_to or (None if thread else case.card_id))
+        copy = await self.messenger.copy(delivery.source_chat_id, delivery.source_message_id, case.chat_id,
+                                         reply_to=reply_to)
+        await self.remember(case.pseudonym, [copy])
+        return copy
+
+    # --- what advocates read --------------------------------------------------------
+    def title(self, case: Case) -> Text:
+        urgent = f"{text('advocate_urgent', self.staff)} · " if case.urgent else ""
+        return urgent + text("advocate_case", self.staff).format(alias=case.alias)
+
+    def card(self, case: Case) -> Text:
+        """Alias, language, region, needs, urgency, time — and their words only with consent."""
+        asked = datetime.fromtimestamp(case.created_at, self.hours.zone).strftime("%H:%M %Z")
+        lines: List[Text] = [self.title(case), text("advocate_card", self.staff).format(
+            language=case.language, region=case.region, asked=asked,
+            needs=", ".join(case.needs) or text("advocate_no_needs", self.staff))]
+        if case.summary:
+            lines += ["", text("advocate_shared", self.staff), case.summary]
+        else:
+            lines += ["", text("advocate_not_shared", self.staff)]
+        return "\n".join(lines)

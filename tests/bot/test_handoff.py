@@ -1,0 +1,240 @@
+"""The warm handoff, end to end: survivor on fake Telegram → bot + real Rasa → advocates' group."""
+
+import asyncio
+import json
+from datetime import datetime, timedelta, timezone
+
+from fake_telegram import Person
+from telegram_harness import ADVOCATES, person, start_bot, stop_bot
+
+ANA = Person(id=501, first_name="Ana", username="ana_advocate")
+LUIS = Person(id=502, first_name="Luis", username="luis_advocate")
+STRANGER = Person(id=999, first_name="Mallory", username="not_in_the_group")
+PHOTO = {"photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 10, "height": 10}]}
+
+
+def group_messages(bot, topic=None):
+    """What the advocates' group holds, in `topic` (None: the general topic)."""
+    return [m for _, m in sorted(bot.fake.chats.get(ADVOCATES, {}).items())
+            if m.get("message_thread_id") == topic]
+
+
+NEED = '/inform_need{"need": "legal"}'
+HANDOFF_NEWS = ("You are number", "Eres el número", "Would you like to keep waiting",
+                "¿Quieres seguir esperando")
+
+
+async def ask_for_a_person(bot, survivor, story, request, urgent=False):
+    """The survivor tells a little, asks for a person, answers the questions; returns the card."""
+    await bot.reply_to(survivor, story, count=2 if urgent else 1)
+    bot.fake.say(survivor, request)
+    if not urgent:  # after a crisis the needs question is left out
+        await bot.press(survivor, await bot.buttons_offering(survivor, NEED), NEED)
+    await bot.press(survivor, await bot.buttons_offering(survivor, "/affirm"), "/affirm")
+    await bot.fake.wait_for(lambda: bot.fake.bot_messages(survivor.id)[-1]["text"].startswith(HANDOFF_NEWS))
+    case = await bot.bridge.cases.open_case_of(bot.pseudonym(survivor))
+    return bot.fake.chats[ADVOCATES][case.card_id]
+
+
+def alias_of(card):
+    return card["text"].split("Case ")[1][:4]
+
+
+async def take(bot, advocate, card, data=None):
+    """`advocate` presses Take on `card`; the answer they see."""
+    before = len(bot.fake.calls("answerCallbackQuery"))
+    bot.fake.press(advocate, card, data or card["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+    await bot.fake.wait_for(lambda: len(bot.fake.calls("answerCallbackQuery")) > before)
+    return bot.fake.calls("answerCallbackQuery")[before]["text"]
+
+
+async def test_a_full_warm_handoff_in_spanish(bot):
+    bot.fake.members.update({ANA.id})
+    rosa = person("es")
+    card = await ask_for_a_person(bot, rosa, "me quitaron el pasaporte y no me pagan", "quiero hablar con una persona")
+    assert card["text"].startswith("Case ") and "Language: es · Region: US" in card["text"]
+    assert "Needs: legal" in card["text"] and "me quitaron el pasaporte y no me pagan" in card["text"]
+    assert card["disable_notification"] is False, "advocates are notified of a new case"
+    waiting = bot.fake.bot_messages(rosa.id)[-1]["text"]
+    assert waiting.startswith("Eres el número 1 en la fila"), "after Rasa's words, the queue news"
+
+    bot.fake.post(ANA, ADVOCATES, None, "/name Ana")
+    await bot.fake.wait_for(lambda: any("Ana" in m.get("text", "") for m in group_messages(bot)
+                                        if m["from"]["is_bot"]))
+    assert await take(bot, ANA, card) == f"You have case {alias_of(card)}. Its topic is open."
+    [(topic, info)] = bot.fake.topics.items()
+    assert info["name"] == f"Case {alias_of(card)}"
+    [in_topic] = group_messages(bot, topic)
+    assert "me quitaron el pasaporte" in in_topic["text"], "the card is in the case topic"
+    joined = (await bot.fake.wait_for(lambda: [m for m in bot.fake.bot_messages(rosa.id)
+                                               if m["text"].startswith("Ana del equipo")]))[0]
+    assert "Ya leyó lo que elegiste compartir, así que no necesitas repetirlo." in joined["text"]
+
+    # survivor → advocate, text and a photo, as copies in the topic; not to Rasa
+    bot.fake.say(rosa, "hola Ana, gracias")
+    bot.fake.say(rosa, None, **PHOTO)
+    relayed = await bot.fake.wait_for(lambda: (lambda ms: ms if len(ms) == 3 else None)(group_messages(bot, topic)))
+    assert relayed[1]["text"] == "hola Ana, gracias" and relayed[2]["photo"]
+    assert all(m["from"]["is_bot"] for m in relayed), "copies come from the bot, not the survivor's account"
+
+    # advocate → survivor, a text and a photo
+    mine = bot.fake.post(ANA, ADVOCATES, topic, "Hola, estoy aquí contigo.")
+    bot.fake.post(ANA, ADVOCATES, topic, None, **PHOTO)
+    await bot.fake.wait_for(lambda: any(m.get("photo") for m in bot.fake.bot_messages(rosa.id)))
+    texts = [m.get("text") for m in bot.fake.bot_messages(rosa.id)]
+    assert "Hola, estoy aquí contigo." in texts
+
+    # an edit follows the message across
+    bot.fake.edit(ANA, mine, "Hola, estoy aquí contigo. Tómate tu tiempo.")
+    await bot.fake.wait_for(lambda: "Hola, estoy aquí contigo. Tómate tu tiempo." in
+                            [m.get("text") for m in bot.fake.bot_messages(rosa.id)])
+
+    # /end: the survivor is told, the topic closes, the assistant answers again
+    bot.fake.post(ANA, ADVOCATES, topic, "/end")
+    await bot.fake.wait_for(lambda: bot.fake.topics[topic]["closed"])
+    assert bot.fake.bot_messages(rosa.id)[-1]["text"].startswith("La persona del equipo de apoyo terminó este chat.")
+    answer = await bot.reply_to(rosa, "hola")
+    assert answer[0]["text"].startswith("Hola"), "back to the assistant"
+    case = await bot.bridge.cases.get(alias_of(card))
+    assert case.state == "closed" and case.chat_id is None and case.pseudonym is None and case.summary is None
+
+
+async def test_two_advocates_racing_only_one_gets_the_case(bot):
+    bot.fake.members.update({ANA.id, LUIS.id})
+    sam = person("en")
+    card = await ask_for_a_person(bot, sam, "i owe them for the trip", "i want to talk to a person")
+    data = card["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    before = len(bot.fake.calls("answerCallbackQuery"))
+    bot.fake.press(ANA, card, data)
+    bot.fake.press(LUIS, card, data)  # both tap before either answer arrives
+    answered = await bot.fake.wait_for(lambda: (lambda a: a if len(a) == 2 else None)(
+        bot.fake.calls("answerCallbackQuery")[before:]))
+    answers = [call["text"] for call in answered]
+    assert sorted(answers) == sorted([f"You have case {alias_of(card)}. Its topic is open.",
+                                      "This case has already been taken or closed."])
+    assert len(bot.fake.topics) == 1 and len(bot.fake.calls("createForumTopic")) == 1
+
+
+async def test_nobody_free_within_the_wait_gives_a_helpline_and_the_choice_to_leave_a_message(assistant, tmp_path):
+    bot = await start_bot(tmp_path, assistant.url, HANDOFF_WAIT_MINUTES="0.02")
+    try:
+        sam = person("en")
+        card = await ask_for_a_person(bot, sam, "they never pay me", "i want to talk to a person")
+        choices = await bot.fake.wait_for(lambda: [m for m in bot.fake.bot_messages(sam.id)
+                                                   if m["text"].startswith("Would you like to keep waiting")])
+        messages = [m["text"] for m in bot.fake.bot_messages(sam.id)]
+        [fallback] = [t for t in messages if t.startswith("I'm sorry, nobody from the team is free yet.")]
+        assert "1-888-373-7888" in fallback, "the region's 24/7 helpline"
+        await bot.press(sam, choices[0], "handoff:message")
+        await bot.fake.wait_for(lambda: bot.fake.bot_messages(sam.id)[-1]["text"].startswith("Write your message now."))
+        await bot.reply_to(sam, "please write to me after 6pm, that is when i am alone")
+        left = await bot.fake.wait_for(lambda: [m for m in group_messages(bot)
+                                                if m.get("text") == "please write to me after 6pm, that is when i am alone"])
+        assert left[0]["reply_to_message_id"] == card["message_id"], "the message is attached to the case card"
+        assert bot.fake.bot_messages(sam.id)[-1]["text"].startswith("Thank you. The team will read it.")
+        assert len([t for t in [m["text"] for m in bot.fake.bot_messages(sam.id)]
+                    if t.startswith("I'm sorry, nobody")]) == 1, "told once, not every tick"
+    finally:
+        await stop_bot(bot)
+
+
+async def test_outside_hours_the_survivor_is_told_at_once(assistant, tmp_path):
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%a").lower()
+    bot = await start_bot(tmp_path, assistant.url, HANDOFF_HOURS=f"{tomorrow} 09:00-17:00")
+    try:
+        rosa = person("es")
+        await ask_for_a_person(bot, rosa, "no me pagan", "quiero hablar con una persona")
+        texts = [m["text"] for m in bot.fake.bot_messages(rosa.id)]
+        [closed] = [t for t in texts if t.startswith("El equipo de apoyo no está en línea ahora")]
+        assert f"{tomorrow} 09:00-17:00 (UTC)" in closed and "1-888-373-7888" in closed
+        assert texts[-1].startswith("¿Quieres seguir esperando, o dejar un mensaje")
+    finally:
+        await stop_bot(bot)
+
+
+async def test_a_restart_mid_case_loses_and_repeats_nothing(assistant, tmp_path):
+    bot = await start_bot(tmp_path, assistant.url)
+    bot.fake.members.update({ANA.id})
+    rosa = person("en")
+    card = await ask_for_a_person(bot, rosa, "my boss has my passport", "i want to talk to a person")
+    await take(bot, ANA, card)
+    [topic] = bot.fake.topics
+    for _ in range(50):  # Telegram refuses copies for a while: they stay in the outbox
+        bot.fake.fail_next("copyMessage", 502, "Bad Gateway")
+    first = bot.fake.say(rosa, "are you still there?")
+    await bot.fake.wait_for(lambda: len(bot.fake.calls("copyMessage")) >= 2)
+    await stop_bot(bot, keep_fake=True)  # the bot stops with the message in flight
+
+    bot.fake.failures.clear()
+    fake = bot.fake
+    restarted = await start_bot(tmp_path, assistant.url, fake=fake)
+    try:
+        fake.push({"message": first})  # Telegram delivers the same update again
+        fake.say(rosa, "hello?")
+        await fake.wait_for(lambda: len(group_messages(restarted, topic)) >= 3)
+        await asyncio.sleep(1.0)  # give a duplicate every chance to appear
+        relayed = [m.get("text") for m in group_messages(restarted, topic)[1:]]
+        assert relayed == ["are you still there?", "hello?"], "each message exactly once, in order"
+    finally:
+        await stop_bot(restarted)
+
+
+async def test_quick_exit_during_a_case_closes_it_and_tells_the_advocate_only_that(bot):
+    bot.fake.members.update({ANA.id})
+    rosa = person("en")
+    card = await ask_for_a_person(bot, rosa, "they took my documents", "i want to talk to a person")
+    await take(bot, ANA, card)
+    [topic] = bot.fake.topics
+    bot.fake.post(ANA, ADVOCATES, topic, "Hi, I'm here.")
+    await bot.fake.wait_for(lambda: "Hi, I'm here." in [m.get("text") for m in bot.fake.bot_messages(rosa.id)])
+    await bot.reply_to(rosa, "/exit")
+    assert [m.get("text") for m in bot.fake.chats[rosa.id].values()] == ["Have a good day!"], \
+        "the advocate's relayed message is deleted too"
+    await bot.fake.wait_for(lambda: bot.fake.topics[topic]["closed"])
+    assert group_messages(bot, topic)[-1]["text"] == "The person left the chat. The case is closed."
+    bot.fake.post(ANA, ADVOCATES, topic, "are you ok?")
+    await asyncio.sleep(0.5)
+    assert "are you ok?" not in [m.get("text") for m in bot.fake.chats[rosa.id].values()]
+
+
+async def test_only_group_members_can_take_and_nothing_outside_a_case_topic_is_relayed(bot):
+    bot.fake.members.update({ANA.id})
+    rosa = person("en")
+    card = await ask_for_a_person(bot, rosa, "i can't leave the farm", "i want to talk to a person")
+    assert await take(bot, STRANGER, card) == "Only members of the advocates' group can do this."
+    assert await take(bot, ANA, card, data=f"case:take:{alias_of(card)}X") == "This button is no longer active."
+    bot.fake.post(ANA, ADVOCATES, None, "general chatter about the rota")
+    bot.fake.post(ANA, ADVOCATES, 77, "a message in some other topic")
+    await asyncio.sleep(0.5)
+    assert not bot.fake.topics and not bot.fake.calls("copyMessage")
+    assert (await bot.bridge.cases.get(alias_of(card))).state == "waiting"
+    bot.fake.post(ANA, ADVOCATES, None, "/queue")
+    queue = await bot.fake.wait_for(lambda: [m for m in group_messages(bot) if m["text"].startswith("1. ")])
+    assert queue[0]["text"].startswith(f"1. Case {alias_of(card)} · en · US · waiting 0 min")
+
+
+async def test_urgent_cases_are_marked_and_queued_first(bot):
+    calm, urgent = person("en"), person("es")
+    await ask_for_a_person(bot, calm, "they never pay me", "i want to talk to a person")
+    card = await ask_for_a_person(bot, urgent, "me quiero morir", "quiero hablar con una persona", urgent=True)
+    assert card["text"].startswith("URGENT · Case ")
+    bot.fake.post(ANA, ADVOCATES, None, "/queue")
+    queue = await bot.fake.wait_for(lambda: [m for m in group_messages(bot) if m["text"].startswith("1. ")])
+    assert queue[0]["text"].startswith("1. URGENT · Case ") and "\n2. Case " in queue[0]["text"]
+
+
+async def test_advocates_never_receive_the_survivors_telegram_identity(bot):
+    bot.fake.members.update({ANA.id})
+    marisol = Person(id=8675309, first_name="Xiomara", username="xiomara_private", language_code="es")
+    card = await ask_for_a_person(bot, marisol, "me quitaron los papeles en la fábrica", "quiero hablar con una persona")
+    await take(bot, ANA, card)
+    bot.fake.say(marisol, "gracias")
+    await bot.fake.wait_for(lambda: bot.fake.calls("copyMessage"))
+    # Every request aimed at the group, minus copyMessage's from_chat_id (Telegram's pointer
+    # to the original, never shown to anyone), and every message the group holds.
+    to_group = [{k: v for k, v in params.items() if k != "from_chat_id"}
+                for _, params in bot.fake.requests if str(params.get("chat_id")) == str(ADVOCATES)]
+    assert len(to_group) >= 4, "the advocates did receive the case"
+    everything = json.dumps([to_group, bot.fake.chats[ADVOCATES]], ensure_ascii=False)
+    for secret in (str(marisol.id), marisol.username, marisol.first_name):
+        assert secret not in everything
