@@ -1,7 +1,11 @@
 """Fixtures for the bridge's end-to-end tests: a started bot per test."""
 
-import pytest
+import os
 
+import pytest
+import sqlalchemy as sa
+
+from bot import cases, store
 from harness import free_port
 from telegram_harness import start_bot, stop_bot
 
@@ -18,3 +22,26 @@ async def bot_without_rasa(tmp_path):
     running = await start_bot(tmp_path, f"http://127.0.0.1:{free_port()}")
     yield running
     await stop_bot(running)
+
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """The bot store's database: SQLite always, PostgreSQL where a server is reachable."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/bot.sqlite3"
+        return
+    engine = sa.create_engine(POSTGRES_URL)
+    try:
+        engine.connect().close()
+    except sa.exc.OperationalError as error:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} ({type(error.orig).__name__}); "
+                    "set TEST_POSTGRES_URL to test the PostgreSQL store")
+    for tables in (cases.metadata, store.metadata):
+        tables.drop_all(engine)
+    yield POSTGRES_URL
+    for tables in (cases.metadata, store.metadata):
+        tables.drop_all(engine)
+    engine.dispose()

@@ -19,8 +19,8 @@ def clock():
 
 
 @pytest.fixture
-def store(tmp_path, clock):
-    store = Store(f"sqlite:///{tmp_path}/bot.sqlite3", clock=clock)
+def store(store_url, clock):
+    store = Store(store_url, clock=clock)
     yield store
     store.close()
 

@@ -1,0 +1,113 @@
+"""Handoff cases in the bot store: queue order, one taker, nothing kept after closing."""
+
+import asyncio
+
+import pytest
+
+from bot.cases import ACTIVE, CLOSED, TO_GROUP, TO_SURVIVOR, WAITING, Cases
+from bot.store import Store
+
+REQUEST = {"language": "es", "region": "US", "needs": ["legal"], "urgency": "normal",
+           "summary": "me quitaron el pasaporte", "consent_to_share": True}
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1_000_000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def cases(store_url, clock):
+    store = Store(store_url, clock=clock)
+    yield Cases(store.engine, clock=clock)
+    store.close()
+
+
+async def test_a_request_opens_one_waiting_case_per_person(cases):
+    case = await cases.open("p1", 11, REQUEST)
+    assert (case.state, case.language, case.needs, case.urgent) == (WAITING, "es", ["legal"], False)
+    assert len(case.alias) == 4 and case.summary == "me quitaron el pasaporte"
+    assert (await cases.open("p1", 11, REQUEST)).alias == case.alias, "asking twice is one case"
+
+
+async def test_the_summary_is_kept_only_with_consent(cases):
+    case = await cases.open("p1", 11, {**REQUEST, "consent_to_share": False})
+    assert case.summary is None
+
+
+async def test_urgent_cases_come_first_then_the_oldest(cases, clock):
+    first = await cases.open("p1", 11, REQUEST)
+    clock.now += 60
+    second = await cases.open("p2", 12, REQUEST)
+    clock.now += 60
+    urgent = await cases.open("p3", 13, {**REQUEST, "urgency": "high"})
+    assert [c.alias for c in await cases.waiting()] == [urgent.alias, first.alias, second.alias]
+    assert await cases.position(second.alias) == 3
+
+
+async def test_only_the_first_advocate_takes_a_case(cases):
+    case = await cases.open("p1", 11, REQUEST)
+    results = await asyncio.gather(*(cases.take(case.alias, advocate) for advocate in (1, 2, 3)))
+    assert sorted(results) == [False, False, True]
+    taken = await cases.get(case.alias)
+    assert taken.state == ACTIVE and taken.advocate_id in (1, 2, 3)
+
+
+async def test_expected_wait_is_the_mean_time_to_be_taken(cases, clock):
+    assert await cases.expected_wait_minutes(default=10) == 10
+    for pseudonym, minutes in (("p1", 4), ("p2", 8)):
+        case = await cases.open(pseudonym, 1, REQUEST)
+        clock.now += minutes * 60
+        await cases.take(case.alias, 1)
+    assert await cases.expected_wait_minutes(default=10) == 6
+
+
+async def test_each_relayed_message_is_enqueued_once_and_mapped_both_ways(cases):
+    case = await cases.open("p1", 11, REQUEST)
+    assert await cases.enqueue(case.alias, TO_GROUP, 11, 100)
+    assert not await cases.enqueue(case.alias, TO_GROUP, 11, 100), "a redelivered update"
+    assert await cases.enqueue(case.alias, TO_SURVIVOR, -5, 7, reply_to=900)
+    first, second = await cases.pending()
+    await cases.delivered(first, copy_id=900)
+    await cases.delivered(second, copy_id=101)
+    assert await cases.pending() == []
+    assert await cases.counterpart(case.alias, TO_GROUP, 100) == 900
+    assert await cases.counterpart(case.alias, TO_SURVIVOR, 900) == 100
+    assert await cases.counterpart(case.alias, TO_SURVIVOR, 7) == 101
+
+
+async def test_a_closed_case_keeps_no_chat_id_pseudonym_summary_or_message_map(cases):
+    case = await cases.open("p1", 11, REQUEST)
+    await cases.enqueue(case.alias, TO_GROUP, 11, 100)
+    await cases.delivered((await cases.pending())[0], copy_id=900)
+    await cases.enqueue(case.alias, TO_GROUP, 11, 101)
+    await cases.close(case.alias)
+    closed = await cases.get(case.alias)
+    assert closed.state == CLOSED
+    assert (closed.chat_id, closed.pseudonym, closed.summary, closed.needs) == (None, None, None, [])
+    assert await cases.counterpart(case.alias, TO_GROUP, 100) is None and await cases.pending() == []
+    assert await cases.open_case_of("p1") is None
+
+
+async def test_closed_cases_are_purged_after_retention(cases, clock):
+    case = await cases.open("p1", 11, REQUEST)
+    await cases.close(case.alias)
+    clock.now += 71 * 3600
+    assert await cases.purge(retention_hours=72) == 0
+    clock.now += 2 * 3600
+    assert await cases.purge(retention_hours=72) == 1 and await cases.get(case.alias) is None
+
+
+async def test_advocates_choose_the_name_survivors_see(cases):
+    assert await cases.display_name(501) is None
+    await cases.set_display_name(501, "Ana")
+    await cases.set_display_name(501, "Ana M.")
+    assert await cases.display_name(501) == "Ana M."
