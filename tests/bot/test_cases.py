@@ -11,19 +11,6 @@ REQUEST = {"language": "es", "region": "US", "needs": ["legal"], "urgency": "nor
            "summary": "me quitaron el pasaporte", "consent_to_share": True}
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1_000_000.0
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
 @pytest.fixture
 def cases(store_url, clock):
     store = Store(store_url, clock=clock)

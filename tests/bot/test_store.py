@@ -5,19 +5,6 @@ import pytest
 from bot.store import Store
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1_000_000.0
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
 @pytest.fixture
 def store(store_url, clock):
     store = Store(store_url, clock=clock)
