@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 export RASA_TRACKER_DB ?= var/rasa-tracker.sqlite3
 
-.PHONY: install train validate run shell actions test evaluate clean
+.PHONY: install train validate run shell actions test evaluate bench clean
 
 install: $(STAMP)  ## create .venv/ with the locked dependencies (no-op when up to date)
 $(STAMP): requirements/lock.txt requirements/dev.txt scripts/install.sh
@@ -37,6 +37,9 @@ test: train  ## every test: data validation, stories, NLU, actions, conversation
 evaluate: train  ## NLU on the held-out phrasings in tests/nlu: reports/nlu-summary.md, macro-F1 printed
 	$(BIN)/rasa test nlu --nlu tests/nlu --model models/safe-harbor.tar.gz --out reports/nlu
 	$(BIN)/python scripts/nlu_report.py reports/nlu
+
+bench: train  ## latency, throughput, memory of the full path vs Rasa alone: reports/bench.{json,png}
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf models .rasa reports var/*.sqlite3*

@@ -46,6 +46,7 @@ class Settings:
     handoff_wait_minutes: float
     handoff_hours: Hours
     advocate_language: Text
+    max_messages_per_second: float
 
 
 def read_env_file(path: Path) -> Dict[Text, Text]:
@@ -144,7 +145,15 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
         handoff_wait_minutes=_number(env, "HANDOFF_WAIT_MINUTES", 10.0),
         handoff_hours=_hours(env),
         advocate_language=_advocate_language(env),
+        max_messages_per_second=_rate(env),
     )
+
+
+def _rate(env: Mapping[Text, Text]) -> float:
+    """Telegram allows about 30 messages a second per bot; 0 turns pacing off (tests, bench)."""
+    if env.get("TELEGRAM_MAX_MESSAGES_PER_SECOND", "").strip() == "0":
+        return 0.0
+    return _number(env, "TELEGRAM_MAX_MESSAGES_PER_SECOND", 30.0)
 
 
 def _advocate_language(env: Mapping[Text, Text]) -> Text:

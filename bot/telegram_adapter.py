@@ -173,7 +173,7 @@ class TelegramBridge:
             .token(self.settings.telegram_bot_token)
             .base_url(self.settings.telegram_api_base_url)
             .defaults(Defaults(disable_notification=True))
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            .rate_limiter(AIORateLimiter(overall_max_rate=self.settings.max_messages_per_second, max_retries=3))
             .post_init(self.on_start)
             .post_shutdown(self.on_stop)
             .build()

@@ -32,7 +32,7 @@ async def run(consent, **kwargs):
 
 
 async def test_consented_summary_is_the_survivors_own_words_from_this_session():
-    payload, reply = await run(True)
+    reply, payload = await run(True)
     handoff = payload["custom"]["handoff"]
     assert handoff == {
         "language": "es", "region": "GB", "needs": ["housing"], "urgency": "normal",
@@ -43,20 +43,20 @@ async def test_consented_summary_is_the_survivors_own_words_from_this_session():
 
 
 async def test_without_consent_no_summary_travels():
-    payload, reply = await run(False)
+    reply, payload = await run(False)
     assert "summary" not in payload["custom"]["handoff"]
     assert payload["custom"]["handoff"]["consent_to_share"] is False
     assert reply["response"] == "utter_handoff_requested_private"
 
 
 async def test_unanswered_consent_counts_as_no():
-    payload, _ = await run(None)
+    _, payload = await run(None)
     assert "summary" not in payload["custom"]["handoff"]
 
 
 async def test_crisis_or_danger_in_this_session_makes_it_urgent():
     for intent in ("crisis_self_harm", "immediate_danger"):
-        payload, _ = await run(True, events=THIS_SESSION + [user("...", intent)])
+        _, payload = await run(True, events=THIS_SESSION + [user("...", intent)])
         assert payload["custom"]["handoff"]["urgency"] == "high"
 
 
