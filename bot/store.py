@@ -29,6 +29,16 @@ chat_messages = sa.Table(
 )
 
 
+def sqlite_pragmas(connection, _record) -> None:
+    """WAL with NORMAL sync: a commit no longer waits for a disk flush (an OS crash may
+    lose the last message ids; a bot crash loses nothing), and readers never block writers."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
 class Store:
     """Message ids per pseudonym, for quick exit; purged after retention."""
 
@@ -36,6 +46,8 @@ class Store:
         if url.startswith("sqlite:///"):
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         self._engine = sa.create_engine(url, future=True)
+        if url.startswith("sqlite:///"):
+            sa.event.listen(self._engine, "connect", sqlite_pragmas)
         self._clock = clock
         metadata.create_all(self._engine)
 

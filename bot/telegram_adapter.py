@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable, List, Optional, Sequence, Text, TypeVar
+from typing import Awaitable, Callable, Dict, List, Optional, Sequence, Text, TypeVar
 
 from telegram import (
     Bot,
@@ -29,6 +29,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -51,6 +52,7 @@ T = TypeVar("T")
 DELETE_BATCH = 100  # Telegram's limit for deleteMessages
 RETRY_DELAYS = (0.5, 1.0, 2.0)  # backoff for 5xx and network errors
 PURGE_EVERY_SECONDS = 600
+MAX_CONCURRENT_UPDATES = 256  # chats handled at once (each chat's own updates stay in order)
 OUTBOX_RETRY_SECONDS = 2.0  # relayed messages Telegram refused are retried this often
 WEBHOOK_PATH = "telegram"  # local path; WEBHOOK_URL is the public address that reaches it
 
@@ -91,6 +93,41 @@ def keyboard(step: Reply) -> Optional[InlineKeyboardMarkup]:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(b.title, callback_data=b.payload)]
                                  for b in step.buttons])
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """Different chats are handled concurrently; one chat's updates stay in order.
+
+    PTB's default handles every update one after another, so one survivor
+    waiting on Rasa made everyone wait; a lock per chat keeps each
+    conversation (and the advocates' group) in the order it was written.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: Dict[int, asyncio.Lock] = {}
+        self._users: Dict[int, int] = {}  # updates holding or awaiting each chat's lock
+
+    async def do_process_update(self, update: object, coroutine: Awaitable) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._users[chat.id] = self._users.get(chat.id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[chat.id] -= 1
+            if not self._users[chat.id]:  # nobody else queued: forget this chat's lock
+                del self._users[chat.id], self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
 
 
 class TelegramMessenger:
@@ -173,7 +210,8 @@ class TelegramBridge:
             .token(self.settings.telegram_bot_token)
             .base_url(self.settings.telegram_api_base_url)
             .defaults(Defaults(disable_notification=True))
-            .rate_limiter(AIORateLimiter(overall_max_rate=self.settings.max_messages_per_second, max_retries=3))
+            .rate_limiter(self.pacing())
+            .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
             .post_init(self.on_start)
             .post_shutdown(self.on_stop)
             .build()
@@ -199,6 +237,11 @@ class TelegramBridge:
         ])
         application.add_error_handler(self.on_error)
         return application
+
+    def pacing(self) -> AIORateLimiter:
+        """Telegram's flood limits: ~30 messages/s per bot, 20/minute per group (0: off)."""
+        rate = self.settings.max_messages_per_second
+        return AIORateLimiter(overall_max_rate=rate, group_max_rate=20 if rate else 0, max_retries=3)
 
     async def on_start(self, application: Application) -> None:
         """Command menus per language; retention purge, handoff waits and outbox retries."""

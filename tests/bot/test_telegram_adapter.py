@@ -4,11 +4,13 @@ import asyncio
 import logging
 import sqlite3
 import time
+from datetime import datetime, timezone
 
 import httpx
 import pytest
+from telegram import Chat, Message, Update
 
-from bot.telegram_adapter import WEBHOOK_PATH, split_text, webhook_options
+from bot.telegram_adapter import WEBHOOK_PATH, PerChatOrder, split_text, webhook_options
 from fake_telegram import BOT, Person
 from harness import free_port
 from telegram_harness import ADVOCATES, person, start_bot, stop_bot
@@ -229,3 +231,21 @@ async def test_no_identity_or_message_text_in_any_log_or_bot_store(assistant, tm
     assert not (set(identity) & senders) and running.pseudonym(marisol) in senders
     for secret in identity:
         assert secret not in tracker, "the tracker knows the pseudonym only"
+
+
+async def test_one_chats_updates_stay_in_order_while_other_chats_go_ahead():
+    order, done = PerChatOrder(16), []
+
+    async def handle(name, seconds):
+        await asyncio.sleep(seconds)
+        done.append(name)
+
+    def update(number, chat_id):
+        message = Message(number, datetime.now(timezone.utc), Chat(chat_id, "private"))
+        return Update(number, message=message)
+
+    await asyncio.gather(order.process_update(update(1, 10), handle("rosa's first", 0.05)),
+                         order.process_update(update(2, 10), handle("rosa's second", 0)),
+                         order.process_update(update(3, 20), handle("sam's", 0.01)))
+    assert done == ["sam's", "rosa's first", "rosa's second"]
+    assert not order._locks, "a chat's lock is dropped once its updates are done"
