@@ -41,17 +41,20 @@ def train(workdir: Path) -> tuple:
 
 async def measure(args: argparse.Namespace, servers: Servers, model: Path) -> dict:
     workdir = servers.workdir
-    action_port, rasa_port = free_port(), free_port()
-    rasa_url = f"http://127.0.0.1:{rasa_port}"
+    action_port, rasa_ports = free_port(), [free_port() for _ in range(args.replicas)]
+    rasa_url = ",".join(f"http://127.0.0.1:{port}" for port in rasa_ports)
     env = {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-           "RASA_TRACKER_DB": str(workdir / "tracker.sqlite3")}
+           "RASA_TRACKER_DB": str(workdir / "tracker.sqlite3"), "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379"}
+    endpoints = "endpoints.yml" if args.replicas == 1 else "endpoints.replicas.yml"
     servers.start("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
                               "--port", str(action_port)], env)
-    servers.start("rasa", [str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", "endpoints.yml",
-                           "--credentials", "credentials.yml", "--interface", "127.0.0.1",
-                           "--port", str(rasa_port)], env)
+    for number, port in enumerate(rasa_ports):
+        servers.start(f"rasa{number or ''}", [
+            str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", endpoints,
+            "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port)], env)
     await asyncio.to_thread(servers.wait_ready, "actions", f"http://127.0.0.1:{action_port}/health")
-    await asyncio.to_thread(servers.wait_ready, "rasa", f"{rasa_url}/")
+    for number, port in enumerate(rasa_ports):
+        await asyncio.to_thread(servers.wait_ready, f"rasa{number or ''}", f"http://127.0.0.1:{port}/")
 
     fake = TimedTelegram()
     await fake.start()
@@ -100,6 +103,7 @@ def main() -> None:
     parser.add_argument("--saturation-seconds", type=float, default=20)
     parser.add_argument("--rounds", type=int, default=2, help="passes over the scripts for the overhead")
     parser.add_argument("--relay", type=int, default=40, help="relayed messages each way")
+    parser.add_argument("--replicas", type=int, default=1, help="Rasa processes (more than one: Redis lock store)")
     parser.add_argument("--no-training", action="store_true", help="use models/ instead of timing a training")
     parser.add_argument("--budget", type=float, default=570, help="give up after this many seconds")
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
@@ -122,6 +126,7 @@ def main() -> None:
                     "system": f"{platform.system()} {platform.machine()}",
                     "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
         "training_seconds": training_seconds,
+        "rasa_replicas": args.replicas,
         "model_size_mb": model_mb,
         **figures,
         "bench_seconds": round(time.monotonic() - started, 1),

@@ -6,6 +6,7 @@ raises `RasaUnavailable` within `timeout` seconds so callers can answer kindly.
 
 from __future__ import annotations
 
+import zlib
 from typing import Any, Dict, List, Optional, Text
 
 import aiohttp
@@ -16,12 +17,22 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    """Send a survivor's message under a pseudonym and get Rasa's replies."""
+    """Send a survivor's message under a pseudonym and get Rasa's replies.
 
-    def __init__(self, base_url: Text, timeout: float = 10.0) -> None:
-        self._url = base_url.rstrip("/") + "/webhooks/rest/webhook"
+    `base_urls` may list several Rasa replicas, comma-separated. Each
+    conversation always goes to the same replica (a stable hash of the
+    pseudonym), so one conversation is never processed by two at once.
+    """
+
+    def __init__(self, base_urls: Text, timeout: float = 10.0) -> None:
+        self._urls = [url.strip().rstrip("/") + "/webhooks/rest/webhook"
+                      for url in base_urls.split(",") if url.strip()]
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: Optional[aiohttp.ClientSession] = None
+
+    def url_for(self, sender: Text) -> Text:
+        """The replica for this conversation; stable across restarts of the bot."""
+        return self._urls[zlib.crc32(sender.encode()) % len(self._urls)]
 
     async def send(
         self, sender: Text, text: Text, metadata: Optional[Dict[Text, Any]] = None
@@ -31,7 +42,7 @@ class RasaClient:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         body = {"sender": sender, "message": text, "metadata": metadata or {}}
         try:
-            async with self._session.post(self._url, json=body) as response:
+            async with self._session.post(self.url_for(sender), json=body) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"Rasa answered HTTP {response.status}")
                 return await response.json()

@@ -84,6 +84,14 @@ def _url(env: Mapping[Text, Text], name: Text, default: Optional[Text]) -> Optio
     return raw
 
 
+def _urls(env: Mapping[Text, Text], name: Text, default: Text) -> Text:
+    """One URL, or several comma-separated (Rasa replicas), each checked."""
+    raw = env.get(name, "").strip() or default
+    for part in raw.split(","):
+        _url({name: part}, name, None)
+    return raw
+
+
 def pseudonym_key(env: Mapping[Text, Text], var: Path) -> bytes:
     """PSEUDONYM_KEY, or one generated once into var/ readable only by its owner."""
     raw = env.get("PSEUDONYM_KEY", "").strip()
@@ -132,7 +140,7 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
         telegram_bot_token=token,
         advocate_chat_id=advocate_chat_id,
         pseudonym_key=pseudonym_key(env, var),
-        rasa_url=_url(env, "RASA_URL", "http://127.0.0.1:5005"),
+        rasa_url=_urls(env, "RASA_URL", "http://127.0.0.1:5005"),
         telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
         store_url=store_url,
         retention_hours=_number(env, "RETENTION_HOURS", 72.0),

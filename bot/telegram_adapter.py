@@ -276,13 +276,13 @@ class TelegramBridge:
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sender, chat_id, language = self.who(update)
         message = update.effective_message
-        await self.store.remember(sender, [message.message_id])
         if not message.text.startswith("/") and await self.relayed(sender, message):
+            await self.store.remember(sender, [message.message_id])
             return
         typing = asyncio.create_task(self.typing(context, chat_id))
         steps = await self.core.handle_text(sender, message.text, language)
         typing.cancel()
-        await self.render(context, chat_id, sender, language, steps)
+        await self.render(context, chat_id, sender, language, steps, seen=[message.message_id])
 
     async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, files, places, contacts: relayed to an advocate
@@ -374,26 +374,42 @@ class TelegramBridge:
     async def typing(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
         await self.quietly(context.bot.send_chat_action(chat_id, ChatAction.TYPING))
 
-    async def render(self, context, chat_id: int, sender: Text, language: Text, steps: List[Step]) -> None:
-        for step in steps:
-            if isinstance(step, Reply):
-                await self.send(context, chat_id, sender, step)
-            elif isinstance(step, QuickExit):
-                await self.quick_exit(context, chat_id, sender, language)
-                return
-            elif isinstance(step, Forget):
-                await self.handoff.survivor_left(sender)
-                await self.store.forget(sender)
-                await with_retries(lambda: context.bot.send_message(chat_id, text("forgotten", language)))
-            elif isinstance(step, Handoff):
-                await self.handoff.request(sender, chat_id, step.request)
+    async def render(self, context, chat_id: int, sender: Text, language: Text, steps: List[Step],
+                     seen: Sequence[int] = ()) -> None:
+        """Carry out the steps; the turn's message ids (`seen` and what we send) are
+        stored in one write, before a quick exit needs them."""
+        ids = list(seen)
+        try:
+            for step in steps:
+                if isinstance(step, Reply):
+                    ids += await self.send_parts(context, chat_id, step)
+                elif isinstance(step, QuickExit):
+                    await self.store.remember(sender, ids)
+                    ids = []
+                    await self.quick_exit(context, chat_id, sender, language)
+                    return
+                elif isinstance(step, Forget):
+                    ids = []
+                    await self.handoff.survivor_left(sender)
+                    await self.store.forget(sender)
+                    await with_retries(lambda: context.bot.send_message(chat_id, text("forgotten", language)))
+                elif isinstance(step, Handoff):
+                    await self.handoff.request(sender, chat_id, step.request)
+        finally:
+            await self.store.remember(sender, ids)
 
     async def send(self, context, chat_id: int, sender: Text, step: Reply) -> None:
+        await self.store.remember(sender, await self.send_parts(context, chat_id, step))
+
+    async def send_parts(self, context, chat_id: int, step: Reply) -> List[int]:
+        """Send a reply (split if too long, keyboard on the last part); the ids sent."""
         parts = split_text(step.text) or [""]
+        ids = []
         for number, part in enumerate(parts, 1):
             markup = keyboard(step) if number == len(parts) else None
             sent = await with_retries(lambda: context.bot.send_message(chat_id, part, reply_markup=markup))
-            await self.store.remember(sender, [sent.message_id])
+            ids.append(sent.message_id)
+        return ids
 
     async def quick_exit(self, context, chat_id: int, sender: Text, language: Text) -> None:
         """Delete every message we can, leave one neutral line, keep nothing."""

@@ -14,28 +14,39 @@ stop() {
 }
 trap stop EXIT INT TERM
 
-wait_for() {  # url, name
+wait_for() {  # url, name, log file
   for _ in $(seq 1 240); do
     curl -fsS "$1" >/dev/null 2>&1 && return 0
     kill -0 "${pids[-1]}" 2>/dev/null || break
     sleep 0.5
   done
-  echo "The $2 server did not start; its log is var/$2.log" >&2
+  echo "The $2 server did not start; its log is $3" >&2
   exit 1
 }
 
 $BIN/rasa run actions --actions actions --port 5055 >var/actions.log 2>&1 &
 pids+=($!)
-wait_for http://127.0.0.1:5055/health actions
+wait_for http://127.0.0.1:5055/health actions var/actions.log
 
 if [ "${1:-}" = "--rasa-shell" ]; then
   $BIN/rasa shell --model models --endpoints endpoints.yml
   exit 0
 fi
 
-$BIN/rasa run --model models --endpoints endpoints.yml --credentials credentials.yml \
-  --interface 127.0.0.1 --port 5005 >var/rasa.log 2>&1 &
-pids+=($!)
+# RASA_REPLICAS > 1: more Rasa processes on 5006, 5007, ... with a Redis lock
+# store (REDIS_HOST, default 127.0.0.1); the bot keeps each conversation on one.
+replicas=${RASA_REPLICAS:-1}
+endpoints=endpoints.yml
+[ "$replicas" -gt 1 ] && endpoints=endpoints.replicas.yml
+export REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379}
+urls=()
 echo "Starting the assistant (about a minute; logs in var/)..."
-wait_for http://127.0.0.1:5005/ rasa
-RASA_URL=${RASA_URL:-http://127.0.0.1:5005} $BIN/python -m bot
+for n in $(seq 0 $((replicas - 1))); do
+  port=$((5005 + n))
+  $BIN/rasa run --model models --endpoints $endpoints --credentials credentials.yml \
+    --interface 127.0.0.1 --port $port >var/rasa$port.log 2>&1 &
+  pids+=($!)
+  urls+=("http://127.0.0.1:$port")
+done
+for url in "${urls[@]}"; do wait_for "$url/" rasa "var/rasa${url##*:}.log"; done
+RASA_URL=${RASA_URL:-$(IFS=,; echo "${urls[*]}")} $BIN/python -m bot

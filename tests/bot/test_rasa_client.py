@@ -1,0 +1,18 @@
+"""The Rasa client keeps each conversation on one replica."""
+
+from bot.rasa_client import RasaClient
+
+
+def test_one_rasa_gets_every_conversation():
+    client = RasaClient("http://127.0.0.1:5005/")
+    assert client.url_for("anyone") == "http://127.0.0.1:5005/webhooks/rest/webhook"
+
+
+def test_replicas_share_conversations_and_each_conversation_sticks_to_one():
+    client = RasaClient("http://a:5005, http://b:5005")
+    chosen = {sender: client.url_for(sender) for sender in (f"pseudonym-{n}" for n in range(200))}
+    assert all(client.url_for(sender) == url for sender, url in chosen.items()), "stable"
+    share = sum(url.startswith("http://a") for url in chosen.values()) / len(chosen)
+    assert 0.35 < share < 0.65, "roughly even"
+    again = RasaClient("http://a:5005,http://b:5005")
+    assert all(again.url_for(sender) == url for sender, url in chosen.items()), "same after a restart"
