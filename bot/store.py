@@ -33,6 +33,7 @@ def sqlite_pragmas(connection, _record) -> None:
     """WAL with NORMAL sync: a commit no longer waits for a disk flush (an OS crash may
     lose the last message ids; a bot crash loses nothing), and readers never block writers."""
     cursor = connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")  # a closed case's summary is overwritten, not unlinked
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
@@ -45,9 +46,13 @@ class Store:
     def __init__(self, url: Text, clock: Callable[[], float] = time.time) -> None:
         if url.startswith("sqlite:///"):
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-        self._engine = sa.create_engine(url, future=True)
         if url.startswith("sqlite:///"):
+            # Pooled (SQLAlchemy 1.4 would open a connection per call) and shared by threads.
+            self._engine = sa.create_engine(url, future=True, poolclass=sa.pool.QueuePool,
+                                            connect_args={"check_same_thread": False})
             sa.event.listen(self._engine, "connect", sqlite_pragmas)
+        else:
+            self._engine = sa.create_engine(url, future=True)
         self._clock = clock
         metadata.create_all(self._engine)
 

@@ -12,10 +12,21 @@ import os
 import time
 from typing import Any, Callable, Optional, Text
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
 ERASE_SLOT = "erase_conversation"
+
+
+def _write_ahead_log(connection: Any, _record: Any) -> None:
+    """Readers never wait for the writer; commits skip the full disk sync; deleted
+    conversations are overwritten with zeros, not just unlinked."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 class ErasingSQLTrackerStore(SQLTrackerStore):
@@ -30,11 +41,25 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self._pool_sqlite_connections()
         hours = retention_hours or float(os.environ.get("RETENTION_HOURS") or 72)
         self.retention_seconds = float(hours) * 3600
         self.purge_interval_seconds = purge_interval_seconds
         self.clock = clock
         self._last_purge = float("-inf")
+
+    def _pool_sqlite_connections(self) -> None:
+        """Rasa opens a new SQLite connection for every read and save (SQLAlchemy 1.4's
+        NullPool) and syncs to disk on each commit; measured (`make bench`), that was
+        a fifth of Rasa's time per message. Pooled connections in WAL mode instead."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool,
+                                       connect_args={"check_same_thread": False})
+        sa.event.listen(self.engine, "connect", _write_ahead_log)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if tracker.get_slot(ERASE_SLOT):
@@ -49,6 +74,8 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             deleted = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
             session.commit()
+            if self.engine.dialect.name == "sqlite":  # no copy of their words left in the log
+                session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
             return deleted
 
     def purge(self) -> int:

@@ -34,8 +34,8 @@ def store(tmp_path):
                                   retention_hours=1, clock=Clock())
 
 
-def tracker(sender, timestamp, *extra):
-    events = [UserUttered("hello", timestamp=timestamp), *extra]
+def tracker(sender, timestamp, *extra, text="hello"):
+    events = [UserUttered(text, timestamp=timestamp), *extra]
     return DialogueStateTracker.from_events(sender, events, DOMAIN.slots)
 
 
@@ -55,3 +55,12 @@ async def test_events_older_than_retention_are_purged_while_saving_as_the_clock_
     await store.save(tracker("later", store.clock()))
     assert {sender for sender, _ in rows(tmp_path / "t.db")} == {"later"}
     assert store.purge() == 0
+
+
+async def test_erased_words_leave_no_trace_in_the_database_files(store, tmp_path):
+    secret = "they keep my passport at the Riverside farm"
+    await store.save(tracker("a", store.clock(), text=secret))
+    await store.save(tracker("b", store.clock()))
+    await store.save(tracker("a", store.clock(), SlotSet("erase_conversation", True), text=secret))
+    files = list(tmp_path.glob("t.db*"))
+    assert files and not any(secret.encode() in path.read_bytes() for path in files)
