@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import os
 import platform
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,15 @@ from bench.drivers import Paths, TimedTelegram, load, load_scripts, overhead, re
 from bench.servers import BIN, QUIET, ROOT, Servers, free_port
 
 ADVOCATES = -100777
+
+
+def redis_reachable() -> bool:
+    """Replicas need the Redis lock store (endpoints.replicas.yml)."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
 
 
 def train(workdir: Path) -> tuple:
@@ -103,11 +113,14 @@ def main() -> None:
     parser.add_argument("--saturation-seconds", type=float, default=20)
     parser.add_argument("--rounds", type=int, default=2, help="passes over the scripts for the overhead")
     parser.add_argument("--relay", type=int, default=40, help="relayed messages each way")
-    parser.add_argument("--replicas", type=int, default=1, help="Rasa processes (more than one: Redis lock store)")
+    parser.add_argument("--replicas", type=int, default=2, help="Rasa processes (more than one: Redis lock store)")
     parser.add_argument("--no-training", action="store_true", help="use models/ instead of timing a training")
     parser.add_argument("--budget", type=float, default=570, help="give up after this many seconds")
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
     args = parser.parse_args()
+    if args.replicas > 1 and not redis_reachable():
+        print("Redis is not reachable at 127.0.0.1:6379: measuring one Rasa replica instead.")
+        args.replicas = 1
 
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="safe-harbor-bench-") as tmp:

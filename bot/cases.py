@@ -116,6 +116,8 @@ class Cases:
         self._engine = engine
         self._clock = clock
         metadata.create_all(engine)
+        with engine.connect() as db:  # who has an open case: asked on every survivor message
+            self._open = set(db.execute(sa.select(cases.c.pseudonym).where(cases.c.state != CLOSED)).scalars())
 
     async def _run(self, work: Callable, *args):
         """Every database call in a worker thread: the event loop never waits on disk."""
@@ -124,9 +126,11 @@ class Cases:
     # --- the queue -------------------------------------------------------------
     async def open(self, pseudonym: Text, chat_id: int, request: dict) -> Case:
         """A new waiting case, or the one this person already has open."""
-        return await self._run(self._open, pseudonym, chat_id, request)
+        case = await self._run(self._open_case, pseudonym, chat_id, request)
+        self._open.add(pseudonym)
+        return case
 
-    def _open(self, pseudonym: Text, chat_id: int, request: dict) -> Case:
+    def _open_case(self, pseudonym: Text, chat_id: int, request: dict) -> Case:
         with self._engine.begin() as db:
             existing = db.execute(sa.select(cases).where(
                 cases.c.pseudonym == pseudonym, cases.c.state != CLOSED)).first()
@@ -154,6 +158,8 @@ class Cases:
         return await self._one(cases.c.alias == alias)
 
     async def open_case_of(self, pseudonym: Text) -> Optional[Case]:
+        if pseudonym not in self._open:  # most messages: no case, no database call
+            return None
         return await self._one(cases.c.pseudonym == pseudonym, cases.c.state != CLOSED)
 
     async def case_in_topic(self, topic_id: int) -> Optional[Case]:
@@ -204,6 +210,7 @@ class Cases:
         """Closed: no chat id, pseudonym, summary, message map or pending copies kept."""
         def work():
             with self._engine.begin() as db:
+                self._open.discard(db.execute(sa.select(cases.c.pseudonym).where(cases.c.alias == alias)).scalar())
                 db.execute(cases.update().where(cases.c.alias == alias).values(
                     state=CLOSED, pseudonym=None, chat_id=None, summary=None, needs=None,
                     leaving_message=False))

@@ -53,7 +53,8 @@ DELETE_BATCH = 100  # Telegram's limit for deleteMessages
 RETRY_DELAYS = (0.5, 1.0, 2.0)  # backoff for 5xx and network errors
 PURGE_EVERY_SECONDS = 600
 MAX_CONCURRENT_UPDATES = 256  # chats handled at once (each chat's own updates stay in order)
-OUTBOX_RETRY_SECONDS = 2.0  # relayed messages Telegram refused are retried this often
+OUTBOX_RETRY_SECONDS = 2.0
+TYPING_AFTER_SECONDS = 0.3  # relayed messages Telegram refused are retried this often
 WEBHOOK_PATH = "telegram"  # local path; WEBHOOK_URL is the public address that reaches it
 
 
@@ -372,6 +373,9 @@ class TelegramBridge:
 
     # --- rendering ------------------------------------------------------------------
     async def typing(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+        """"typing…" only when Rasa is slow: most answers arrive before anyone could
+        see it, and each one is a request to Telegram (measured: a fifth of ours)."""
+        await asyncio.sleep(TYPING_AFTER_SECONDS)
         await self.quietly(context.bot.send_chat_action(chat_id, ChatAction.TYPING))
 
     async def render(self, context, chat_id: int, sender: Text, language: Text, steps: List[Step],

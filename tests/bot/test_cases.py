@@ -98,3 +98,11 @@ async def test_advocates_choose_the_name_survivors_see(cases):
     await cases.set_display_name(501, "Ana")
     await cases.set_display_name(501, "Ana M.")
     assert await cases.display_name(501) == "Ana M."
+
+
+async def test_open_cases_are_known_again_after_a_restart(cases, clock):
+    case = await cases.open("p1", 11, REQUEST)
+    restarted = Cases(cases._engine, clock=clock)
+    assert (await restarted.open_case_of("p1")).alias == case.alias
+    await restarted.close(case.alias)
+    assert await restarted.open_case_of("p1") is None

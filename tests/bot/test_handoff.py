@@ -84,6 +84,12 @@ async def test_a_full_warm_handoff_in_spanish(bot):
     texts = [m.get("text") for m in bot.fake.bot_messages(rosa.id)]
     assert "Hola, estoy aquí contigo." in texts
 
+    # a reply to the advocate's message arrives as a reply to their original in the topic
+    [copy] = [m for m in bot.fake.bot_messages(rosa.id) if m.get("text") == "Hola, estoy aquí contigo."]
+    bot.fake.say(rosa, "sí, gracias", reply_to_message=copy)
+    [answer] = await bot.fake.wait_for(lambda: [m for m in group_messages(bot, topic) if m.get("text") == "sí, gracias"])
+    assert answer["reply_to_message_id"] == mine["message_id"]
+
     # an edit follows the message across
     bot.fake.edit(ANA, mine, "Hola, estoy aquí contigo. Tómate tu tiempo.")
     await bot.fake.wait_for(lambda: "Hola, estoy aquí contigo. Tómate tu tiempo." in

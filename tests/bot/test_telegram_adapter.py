@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import httpx
 import pytest
+from aiohttp import web
 from telegram import Chat, Message, Update
 
 from bot.telegram_adapter import WEBHOOK_PATH, PerChatOrder, split_text, webhook_options
@@ -26,7 +27,6 @@ async def test_a_spanish_conversation_with_buttons(bot):
     sent = await bot.reply_to(rosa, "/start", count=3)
     assert sent[0]["text"].startswith("Hola. Soy Safe Harbor")
     assert all(call.get("disable_notification") is True for call in sent), "silent by default"
-    assert bot.fake.calls("sendChatAction"), "typing while Rasa answers"
     question = bot.last_with_buttons(rosa)
     titles = [row[0]["text"] for row in question["reply_markup"]["inline_keyboard"]]
     assert titles == ["Sí, es seguro", "Ahora no"]
@@ -78,6 +78,30 @@ async def test_rasa_down_gets_a_kind_answer_with_a_helpline_within_3_seconds(bot
     assert time.monotonic() - started < 3
     assert reply["text"].startswith("Perdón, ahora no puedo responder.")
     assert "1-888-373-7888" in reply["text"]
+
+
+async def test_a_slow_rasa_shows_typing_then_a_kind_answer_within_3_seconds(tmp_path):
+    async def never_answers(request):
+        await asyncio.sleep(30)
+        return web.json_response([])
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", never_answers)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    bot = await start_bot(tmp_path, f"http://127.0.0.1:{port}")
+    try:
+        sam = person("en")
+        started = time.monotonic()
+        [reply] = await bot.reply_to(sam, "hello?")
+        assert time.monotonic() - started < 3
+        assert reply["text"].startswith("Sorry, I can't answer right now.") and "1-888-373-7888" in reply["text"]
+        assert [c["action"] for c in bot.fake.calls("sendChatAction")] == ["typing"], "typing while waiting"
+    finally:
+        await stop_bot(bot)
+        await runner.cleanup()
 
 
 @pytest.mark.parametrize("content", [
