@@ -108,7 +108,7 @@ async def measure(args: argparse.Namespace, servers: Servers, model: Path) -> di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--loads", type=int, nargs="+", default=[20, 50, 100])
-    parser.add_argument("--seconds", type=float, default=45, help="length of each open-loop phase")
+    parser.add_argument("--seconds", type=float, default=40, help="length of each open-loop phase")
     parser.add_argument("--closed", type=int, default=16, help="conversations in the saturation phase")
     parser.add_argument("--saturation-seconds", type=float, default=20)
     parser.add_argument("--rounds", type=int, default=2, help="passes over the scripts for the overhead")
