@@ -65,6 +65,8 @@ class Handoff:
     async def request(self, pseudonym: Text, chat_id: int, request: dict) -> None:
         """Queue the case, show advocates its card, tell the survivor what happens now."""
         already = await self.cases.open_case_of(pseudonym)
+        if already is not None and already.state == ACTIVE:
+            return  # a person is already with them (an old button pressed again)
         case = await self.cases.open(pseudonym, chat_id, request)
         if already is None:
             card_id = await self.messenger.send(
