@@ -45,7 +45,7 @@ class Messenger(Protocol):
     async def is_member(self, user_id: int) -> bool: ...
 
 
-class Handoff:
+class Handoffs:
     """Everything between "I want a person" and the end of the case."""
 
     def __init__(self, cases: Cases, messenger: Messenger, advocate_chat_id: int, hours: Hours,

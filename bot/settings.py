@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Dict, Mapping, Optional, Text
 from urllib.parse import urlparse
 
-from bot import hours
-from bot.hours import ALWAYS, Hours
+from bot.hours import ALWAYS, Hours, HoursError, parse
 from bot.texts import all_texts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,6 +174,6 @@ def _hours(env: Mapping[Text, Text]) -> Hours:
     spec = env.get("HANDOFF_HOURS", "").strip() or ALWAYS
     zone = env.get("HANDOFF_TIMEZONE", "").strip() or "UTC"
     try:
-        return hours.parse(spec, zone)
-    except hours.HoursError as error:
+        return parse(spec, zone)
+    except HoursError as error:
         raise SettingsError(f"HANDOFF_HOURS/HANDOFF_TIMEZONE: {error}.") from None

@@ -46,7 +46,6 @@ class Store:
     def __init__(self, url: Text, clock: Callable[[], float] = time.time) -> None:
         if url.startswith("sqlite:///"):
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-        if url.startswith("sqlite:///"):
             # Pooled (SQLAlchemy 1.4 would open a connection per call) and shared by threads.
             self._engine = sa.create_engine(url, future=True, poolclass=sa.pool.QueuePool,
                                             connect_args={"check_same_thread": False})

@@ -40,8 +40,7 @@ from telegram.ext import (
 
 from bot.cases import Cases
 from bot.core import COMMANDS, Core, Forget, Handoff, QuickExit, Reply, Step, language_of
-from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, PASS, TAKE, ButtonSpec, DeliveryFailed
-from bot.handoff import Handoff as Handoffs
+from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, PASS, TAKE, ButtonSpec, DeliveryFailed, Handoffs
 from bot.pseudonym import pseudonym
 from bot.settings import Settings
 from bot.store import Store
@@ -89,11 +88,11 @@ def split_text(message: Text, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> List
     return parts + ([message] if message else [])
 
 
-def keyboard(step: Reply) -> Optional[InlineKeyboardMarkup]:
-    if not step.buttons:
+def keyboard(buttons: Sequence[ButtonSpec]) -> Optional[InlineKeyboardMarkup]:
+    """One button per row; None when there are none."""
+    if not buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.title, callback_data=b.payload)]
-                                 for b in step.buttons])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(title, callback_data=data)] for title, data in buttons])
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -143,9 +142,8 @@ class TelegramMessenger:
     async def send(self, chat_id: int, message: Text, *, thread_id: Optional[int] = None,
                    buttons: Sequence[ButtonSpec] = (), notify: bool = False,
                    reply_to: Optional[int] = None) -> int:
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(title, callback_data=data)] for title, data in buttons])
         sent = await self.call(lambda: self.bot.send_message(
-            chat_id, message, message_thread_id=thread_id, reply_markup=markup if buttons else None,
+            chat_id, message, message_thread_id=thread_id, reply_markup=keyboard(buttons),
             disable_notification=not notify, reply_parameters=replying(reply_to)))
         return sent.message_id
 
@@ -410,7 +408,7 @@ class TelegramBridge:
         parts = split_text(step.text) or [""]
         ids = []
         for number, part in enumerate(parts, 1):
-            markup = keyboard(step) if number == len(parts) else None
+            markup = keyboard([(b.title, b.payload) for b in step.buttons]) if number == len(parts) else None
             sent = await with_retries(lambda: context.bot.send_message(chat_id, part, reply_markup=markup))
             ids.append(sent.message_id)
         return ids

@@ -106,3 +106,12 @@ async def test_open_cases_are_known_again_after_a_restart(cases, clock):
     assert (await restarted.open_case_of("p1")).alias == case.alias
     await restarted.close(case.alias)
     assert await restarted.open_case_of("p1") is None
+
+
+async def test_a_closed_cases_summary_is_gone_from_the_sqlite_files(cases, store_url, tmp_path):
+    if not store_url.startswith("sqlite"):
+        pytest.skip("file-level check for SQLite only")
+    case = await cases.open("p1", 11, REQUEST)
+    await cases.close(case.alias)
+    files = list(tmp_path.glob("bot.sqlite3*"))
+    assert files and not any(REQUEST["summary"].encode() in path.read_bytes() for path in files)
