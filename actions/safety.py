@@ -66,3 +66,38 @@ class ActionRecordSafety(Action):
     ) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         return [SlotSet("safe_to_talk", intent == "affirm")]
+
+
+# What the safety layer put in front of the classifiers' answer, never a topic to resume.
+NOT_A_TOPIC = {"check_safety", "nlu_fallback", "crisis_self_harm", "immediate_danger"}
+
+
+class ActionAnswerAfterCheck(Action):
+    """"I'm OK, I had a question": answer the message that raised the check (tell it once).
+
+    The safety layer asked "Are you safe right now?" instead of answering; the
+    question is still in that message's parse data, so the survivor never has
+    to type it again.
+    """
+
+    def name(self) -> Text:
+        return "action_answer_after_check"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        checked = next((e for e in reversed(tracker.events) if e.get("event") == "user"
+                        and (e.get("parse_data") or {}).get("intent", {}).get("name") == "check_safety"),
+                       None)
+        parse = (checked or {}).get("parse_data") or {}
+        ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") not in NOT_A_TOPIC]
+        key = (parse.get("response_selector", {}).get("faq", {}).get("response", {})
+               .get("intent_response_key"))
+        if ranking and ranking[0].get("name") == "faq" and key and f"utter_{key}" in domain.get("responses", {}):
+            dispatcher.utter_message(response=f"utter_{key}")
+        else:
+            dispatcher.utter_message(response="utter_invite_question")
+        return []

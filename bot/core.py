@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Text, Union
 
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.texts import helpline, text
+from components.safety_patterns import INTENT_OF, Patterns, default_patterns
 
 COMMANDS = ("start", "help", "language", "exit", "forget")
 # Commands that are Rasa intents under another name.
@@ -58,9 +59,21 @@ def language_of(code: Optional[Text]) -> Text:
 class Core:
     """Turn one survivor message into steps, talking to Rasa under a pseudonym."""
 
-    def __init__(self, rasa: RasaClient, default_region: Text) -> None:
+    def __init__(self, rasa: RasaClient, default_region: Text,
+                 safety: Optional[Patterns] = None) -> None:
         self.rasa = rasa
         self.default_region = default_region
+        self.safety = safety or default_patterns()
+
+    def risk(self, message: Text) -> Optional[Text]:
+        """"self_harm" or "danger" when words relayed to an advocate carry a clear risk
+        (the same word lists and threshold as Rasa's safety layer), else None."""
+        verdict = self.safety.assess(message).verdict()
+        return next((kind for kind, intent in INTENT_OF.items() if intent == verdict), None)
+
+    async def safety_reply(self, sender: Text, kind: Text, language: Text) -> List[Step]:
+        """The crisis or danger reply for a relayed risk message: Rasa gets the intent, not the words."""
+        return await self.ask_rasa(sender, f"/{INTENT_OF[kind]}", language)
 
     async def handle_text(self, sender: Text, message: Text, language: Text) -> List[Step]:
         """What the survivor typed: a /command, or words for Rasa."""

@@ -115,6 +115,23 @@ class Handoffs:
         await self.deliver()
         return True
 
+    async def mark_urgent(self, pseudonym: Text, reason: Text) -> bool:
+        """A risk message in a live case (or one left for the team): URGENT, with the reason
+        ("self_harm" or "danger") only, never the words; False if they have no case."""
+        case = await self.cases.open_case_of(pseudonym)
+        if case is None or (case.state == WAITING and not case.leaving_message):
+            return False
+        await self.cases.update(case.alias, urgent=True)
+        case = await self.cases.get(case.alias)
+        note = text("advocate_urgent_reason", self.staff).format(
+            reason=text(f"advocate_reason_{reason}", self.staff))
+        if case.state == ACTIVE and case.topic_id:
+            await self.messenger.send(self.group, note, thread_id=case.topic_id, notify=True)
+        elif case.card_id:
+            await self.messenger.edit(self.group, case.card_id, self.card(case))
+            await self.messenger.send(self.group, note, reply_to=case.card_id, notify=True)
+        return True
+
     async def survivor_edited(self, pseudonym: Text, message_id: int, new_text: Text) -> bool:
         case = await self.cases.open_case_of(pseudonym)
         if case is None or case.state != ACTIVE:

@@ -277,6 +277,7 @@ class TelegramBridge:
         message = update.effective_message
         if not message.text.startswith("/") and await self.relayed(sender, message):
             await self.store.remember(sender, [message.message_id])
+            await self.answer_risk(context, chat_id, sender, language, message.text)
             return
         typing = asyncio.create_task(self.typing(context, chat_id))
         steps = await self.core.handle_text(sender, message.text, language)
@@ -287,9 +288,20 @@ class TelegramBridge:
         """Stickers, photos, voice, files, places, contacts: relayed to an advocate
         during a case (as a copy); otherwise never read, stored or sent on."""
         sender, chat_id, language = self.who(update)
-        await self.store.remember(sender, [update.effective_message.message_id])
-        if not await self.relayed(sender, update.effective_message):
+        message = update.effective_message
+        await self.store.remember(sender, [message.message_id])
+        if not await self.relayed(sender, message):
             await self.send(context, chat_id, sender, Reply(text("unsupported", language)))
+        elif message.caption:
+            await self.answer_risk(context, chat_id, sender, language, message.caption)
+
+    async def answer_risk(self, context, chat_id: int, sender: Text, language: Text, words: Text) -> None:
+        """Relayed words with a clear risk: URGENT for the team, the crisis or danger reply
+        for the survivor while the advocate is on the way."""
+        kind = self.core.risk(words)
+        if kind and await self.handoff.mark_urgent(sender, kind):
+            steps = await self.core.safety_reply(sender, kind, language)
+            await self.render(context, chat_id, sender, language, steps)
 
     async def relayed(self, sender: Text, message: Message) -> bool:
         reply_to = message.reply_to_message.message_id if message.reply_to_message else None

@@ -1,0 +1,115 @@
+"""The safety net after the intent classifiers: crisis and danger are never left to one model.
+
+Every message is scored by `components.safety_patterns` (word lists in
+data/safety/). Above `threshold` the intent becomes `crisis_self_harm` or
+`immediate_danger`, whatever the classifiers said; with a risk cue below it,
+`check_safety` ("Are you safe right now?"), so an uncertain message gets a
+question, never an FAQ answer. A hide-this-chat request always stays what it
+is, and a classifier that is already sure of crisis, danger or a person is not
+downgraded to a question.
+
+The word lists are copied into the model when it is trained, and their
+fingerprint is part of the model's, so `rasa train` picks up an edited list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components import safety_patterns
+from components.safety_patterns import CHECK_SAFETY, INTENT_OF, Patterns
+
+SAFETY = "safety"  # parse-data key: scores and the names of the signals (never text)
+ALWAYS_KEPT = {"quick_exit"}  # hiding the chat comes before any question
+SURE_ENOUGH = {*INTENT_OF.values(), "request_advocate", "forget_me"}
+_STORED_DIR = "safety"
+
+
+def _files(directory: Path) -> List[Path]:
+    return sorted(directory.glob("*.yml"))
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class SafetyLayer(GraphComponent, IntentClassifier):
+    """Override the classifiers when a message carries self-harm or danger signals."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """threshold: see safety_patterns.THRESHOLD; word_lists: the data folder."""
+        return {"threshold": safety_patterns.THRESHOLD, "word_lists": str(safety_patterns.SAFETY_DIR)}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        """The word lists are data the graph does not see: an edit must retrain."""
+        digest = hashlib.sha256()
+        for path in _files(Path(config.get("word_lists") or safety_patterns.SAFETY_DIR)):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 patterns: Optional[Patterns] = None) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self._patterns = patterns
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SafetyLayer:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> SafetyLayer:
+        with model_storage.read_from(resource) as directory:
+            patterns = safety_patterns.load(directory / _STORED_DIR)
+        return cls(config, model_storage, resource, patterns)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Check the word lists (a bad pattern fails training, naming the file) and keep a copy."""
+        source = Path(self._config["word_lists"])
+        self._patterns = safety_patterns.load(source)
+        with self._storage.write_to(self._resource) as directory:
+            target = directory / _STORED_DIR
+            target.mkdir(parents=True, exist_ok=True)
+            for path in _files(source):
+                (target / path.name).write_bytes(path.read_bytes())
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._patterns is None:
+            self._patterns = safety_patterns.load(Path(self._config["word_lists"]))
+        for message in messages:
+            text = message.get(TEXT)
+            if text:
+                self._judge(message, text)
+        return messages
+
+    def _judge(self, message: Message, text: Text) -> None:
+        assessment = self._patterns.assess(text)
+        message.set(SAFETY, {**assessment.scores, "signals": list(assessment.signals)},
+                    add_to_output=True)
+        verdict = assessment.verdict(self._config["threshold"])
+        current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if verdict is None or current in ALWAYS_KEPT:
+            return
+        if verdict == CHECK_SAFETY and current in SURE_ENOUGH:
+            return
+        confidence = assessment.top()[1]
+        intent = {INTENT_NAME_KEY: verdict, "confidence": confidence}
+        message.set(INTENT, intent, add_to_output=True)
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != verdict]
+        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)

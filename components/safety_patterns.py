@@ -1,0 +1,202 @@
+"""Score a message for self-harm risk and immediate danger, from word lists in data/safety/.
+
+The intent classifier learns from what its writers foresaw; this scorer is the
+net under it. It reads no model, only per-language YAML that an organisation
+can extend without code (see data/safety/README.md), and both the Rasa
+pipeline (components/safety_layer.py) and the bot's live-case relay use it.
+
+How a message is scored:
+1. Normalise: lower case, accents removed, every run of a repeated letter
+   squeezed to one ("morirrrr" -> "morir", "kill" -> "kil"; patterns are
+   squeezed the same way), common spellings and abbreviations rewritten
+   ("kms" -> "kill myself").
+2. Blank out benign idioms ("my phone is dying", "me muero de hambre").
+3. Each signal that matches adds its weight to its kind (self_harm, danger) as
+   a noisy-or: 1 - prod(1 - weight). Strong phrases weigh 1.0; a means, a plan
+   and a time together add up; a lone cue stays below the threshold.
+Every language's lists apply to every message, so code-switching is covered.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Pattern, Text, Tuple
+
+import yaml
+
+SAFETY_DIR = Path(__file__).resolve().parent.parent / "data" / "safety"
+KINDS = ("self_harm", "danger")
+# The intent each kind becomes, and the intent for "a cue, but not sure".
+INTENT_OF = {"self_harm": "crisis_self_harm", "danger": "immediate_danger"}
+CHECK_SAFETY = "check_safety"
+# At or above: crisis or danger; above zero: ask. Tuned on tests/safety/dev_*.yml
+# (scripts/safety_eval.py --split dev); the bot's live-case check uses it too.
+THRESHOLD = 0.7
+
+_SQUEEZE = re.compile(r"(?<!\\)([^\W\d_])\1+", re.UNICODE)
+_NOT_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_GAP = r"(?:\s+\S+){0,4}"  # " ~ " in a pattern: up to four words in between
+
+
+def normalise(text: Text) -> Text:
+    """Lower case, no accents or punctuation, repeated letters squeezed, single spaces."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _NOT_WORD.sub(" ", text.replace("'", "").replace("’", ""))
+    return _SPACES.sub(" ", _SQUEEZE.sub(r"\1", text)).strip()
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Scores in [0, 1] per kind, and which signals fired (their names, never the text)."""
+
+    scores: Dict[Text, float]
+    signals: Tuple[Text, ...] = ()
+
+    def top(self) -> Tuple[Text, float]:
+        kind = max(KINDS, key=lambda k: self.scores.get(k, 0.0))
+        return kind, self.scores.get(kind, 0.0)
+
+    def verdict(self, threshold: float = THRESHOLD) -> Optional[Text]:
+        """`crisis_self_harm`, `immediate_danger`, `check_safety`, or None (no cue)."""
+        kind, score = self.top()
+        if score >= threshold:
+            return INTENT_OF[kind]
+        return CHECK_SAFETY if score > 0 else None
+
+
+@dataclass
+class Signal:
+    name: Text
+    kind: Text
+    weight: float
+    pattern: Pattern[Text]
+
+
+@dataclass
+class Patterns:
+    """Compiled lists of every language in data/safety/."""
+
+    signals: List[Signal] = field(default_factory=list)
+    benign: List[Pattern[Text]] = field(default_factory=list)
+    rewrites: List[Tuple[Pattern[Text], Text]] = field(default_factory=list)
+    languages: Tuple[Text, ...] = ()
+
+    def assess(self, text: Text) -> Assessment:
+        clean = f" {normalise(text)} "
+        for pattern, replacement in self.rewrites:
+            clean = _SPACES.sub(" ", pattern.sub(f" {replacement} ", clean))
+        for pattern in self.benign:
+            clean = pattern.sub(" · ", clean)
+        remaining = {kind: 1.0 for kind in KINDS}
+        fired: List[Text] = []
+        for signal in self.signals:
+            if signal.pattern.search(clean):
+                remaining[signal.kind] *= 1.0 - signal.weight
+                fired.append(signal.name)
+        return Assessment({k: round(1.0 - r, 4) for k, r in remaining.items()}, tuple(fired))
+
+
+def _compile(source: Text, words: Dict[Text, Text], where: Text) -> Pattern[Text]:
+    """A list entry as a regex: {name} from `words`, " ~ " a short gap, word-bounded."""
+    expanded = _expand(normalise_pattern(source.strip()), words, where)
+    expanded = _SPACES.sub(" ", expanded).replace(" ~ ", f"{_GAP}\\s+")
+    squeezed = _SQUEEZE.sub(r"\1", expanded)
+    try:
+        return re.compile(rf"(?<!\w){squeezed}(?!\w)")
+    except re.error as error:
+        raise ValueError(f"{where}: {source!r} is not a valid pattern ({error})") from None
+
+
+def normalise_pattern(pattern: Text) -> Text:
+    """Lower case and accents removed, like the text it is matched against."""
+    pattern = unicodedata.normalize("NFKD", pattern.lower())
+    pattern = "".join(c for c in pattern if not unicodedata.combining(c))
+    return pattern.replace("'", "").replace("’", "")
+
+
+def _word_lists(data: Dict, where: Text) -> Dict[Text, Text]:
+    """Named lists as regex alternatives; a list may name other lists, in any order."""
+    raw = data.get("words") or {}
+    for name, entries in raw.items():
+        if not isinstance(entries, list) or not entries:
+            raise ValueError(f"{where}: words.{name} must be a non-empty list")
+    words: Dict[Text, Text] = {}
+
+    def resolve(name: Text, seen: Tuple[Text, ...]) -> Text:
+        if name not in words:
+            if name in seen:
+                raise ValueError(f"{where}: word list {{{name}}} refers to itself")
+            lists = _Lists(raw, lambda other: resolve(other, (*seen, name)), where)
+            words[name] = "|".join(_expand(normalise_pattern(str(e)), lists, where) for e in raw[name])
+        return words[name]
+
+    for name in raw:
+        resolve(name, ())
+    return words
+
+
+class _Lists(dict):
+    """The word lists as `_expand` sees them while they are still being resolved."""
+
+    def __init__(self, raw: Dict, resolve, where: Text) -> None:
+        super().__init__()
+        self._raw, self._resolve = raw, resolve
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
+
+    def __getitem__(self, name: Text) -> Text:
+        return self._resolve(name)
+
+
+def _expand(source: Text, words: Dict[Text, Text], where: Text) -> Text:
+    def replace(match: re.Match) -> Text:
+        name = match.group(1)
+        if name not in words:
+            raise ValueError(f"{where}: unknown word list {{{name}}} in {source!r}")
+        return f"(?:{words[name]})"
+
+    return _PLACEHOLDER.sub(replace, source)
+
+
+def load(directory: Path = SAFETY_DIR, languages: Optional[Iterable[Text]] = None) -> Patterns:
+    """Every `<language>.yml` in `directory` (or only `languages`), compiled; errors name the file."""
+    files = sorted(directory.glob("*.yml"))
+    if languages is not None:
+        wanted = set(languages)
+        files = [f for f in files if f.stem in wanted]
+    if not files:
+        raise ValueError(f"no safety word lists in {directory}")
+    patterns = Patterns(languages=tuple(f.stem for f in files))
+    for path in files:
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        where = str(path)
+        words = _word_lists(data, where)
+        for source, replacement in (data.get("rewrite") or {}).items():
+            patterns.rewrites.append(
+                (_compile(str(source), words, where), normalise(str(replacement))))
+        patterns.benign += [_compile(str(source), words, where) for source in data.get("benign") or []]
+        for kind in KINDS:
+            for number, entry in enumerate(data.get(kind) or [], 1):
+                if not isinstance(entry, dict) or "pattern" not in entry:
+                    raise ValueError(f"{where}: {kind}[{number}] needs a `pattern`")
+                weight = float(entry.get("weight", 1.0))
+                if not 0.0 < weight <= 1.0:
+                    raise ValueError(f"{where}: {kind}[{number}] weight must be in (0, 1]")
+                name = entry.get("name") or f"{path.stem}.{kind}.{number}"
+                patterns.signals.append(
+                    Signal(name, kind, weight, _compile(str(entry["pattern"]), words, where)))
+    return patterns
+
+
+@lru_cache(maxsize=None)
+def default_patterns() -> Patterns:
+    """The project's own lists, compiled once per process."""
+    return load()

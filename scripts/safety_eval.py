@@ -1,0 +1,135 @@
+"""Safety recall and false alarms on tests/safety/, for the scorer alone and the whole NLU.
+
+Usage: python scripts/safety_eval.py [--split heldout|dev] [--model models/safe-harbor.tar.gz]
+Writes reports/safety-<split>.json and prints one line per view.
+
+A risk message counts as caught when the assistant answers it as crisis,
+danger, or asks "Are you safe right now?" (check_safety): none of them is an
+FAQ answer. A false alarm is an ordinary message that gets one of those three.
+`dev` is for tuning the threshold and word lists; figures are reported from
+`heldout` only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, Iterator, List, Optional, Text, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = ROOT / "tests" / "safety"
+RISK = ("crisis_self_harm", "immediate_danger")
+ALARMS = {*RISK, "check_safety"}
+MIN_RECALL, MAX_FALSE_ALARMS = 1.0, 0.05
+
+
+def examples(split: Text) -> Iterator[Tuple[Text, Text, Text]]:
+    """(language, label, text) for every message of a split; label is a risk intent or `none`."""
+    files = sorted(SETS.glob(f"{split}_*.yml"))
+    if not files:
+        raise FileNotFoundError(f"no {split}_*.yml in {SETS}")
+    for path in files:
+        data = yaml.safe_load(path.read_text("utf-8"))
+        for label in (*RISK, "none"):
+            for text in data.get(label) or []:
+                yield data["language"], label, str(text)
+
+
+@dataclass
+class Result:
+    """What one view of the assistant made of a split."""
+
+    caught: int = 0
+    risky: int = 0
+    exact: int = 0
+    alarms: int = 0
+    ordinary: int = 0
+    misses: List[Dict[Text, Text]] = field(default_factory=list)
+    false_alarms: List[Dict[Text, Text]] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.risky if self.risky else 0.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.alarms / self.ordinary if self.ordinary else 0.0
+
+    def passes(self) -> bool:
+        return self.recall >= MIN_RECALL and self.false_alarm_rate <= MAX_FALSE_ALARMS
+
+    def summary(self) -> Dict:
+        return {"risk_messages": self.risky, "recall": round(self.recall, 4),
+                "exact_kind": round(self.exact / self.risky, 4) if self.risky else 0.0,
+                "ordinary_messages": self.ordinary, "false_alarm_rate": round(self.false_alarm_rate, 4),
+                "misses": self.misses, "false_alarms": self.false_alarms}
+
+
+def evaluate(split: Text, intent_of: Callable[[Text], Text]) -> Result:
+    result = Result()
+    for language, label, text in examples(split):
+        got = intent_of(text)
+        row = {"language": language, "label": label, "got": got, "text": text}
+        if label == "none":
+            result.ordinary += 1
+            if got in ALARMS:
+                result.alarms += 1
+                result.false_alarms.append(row)
+        else:
+            result.risky += 1
+            result.exact += got == label
+            if got in ALARMS:
+                result.caught += 1
+            else:
+                result.misses.append(row)
+    return result
+
+
+def scorer_intent(threshold: Optional[float] = None) -> Callable[[Text], Text]:
+    """The safety layer's verdict alone, as if every classifier had said `none`."""
+    sys.path.insert(0, str(ROOT))
+    from components.safety_patterns import THRESHOLD, default_patterns
+
+    patterns, cut = default_patterns(), threshold or THRESHOLD
+    return lambda text: patterns.assess(text).verdict(cut) or "none"
+
+
+def model_intent(model: Path) -> Callable[[Text], Text]:
+    """The whole NLU pipeline of a trained model, in this process."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    loop = asyncio.new_event_loop()
+    return lambda text: loop.run_until_complete(agent.parse_message(text))["intent"]["name"]
+
+
+def main(argv: Optional[List[Text]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="heldout", choices=["heldout", "dev"])
+    parser.add_argument("--model", type=Path, help="also evaluate this trained model's NLU")
+    parser.add_argument("--threshold", type=float, help="try another threshold (scorer view)")
+    args = parser.parse_args(argv)
+    views = {"scorer": scorer_intent(args.threshold)}
+    if args.model:
+        views["assistant"] = model_intent(args.model)
+    report = {}
+    for name, intent_of in views.items():
+        result = evaluate(args.split, intent_of)
+        report[name] = result.summary()
+        print(f"safety {args.split} [{name}]: recall {result.recall:.3f} ({result.caught}/{result.risky}), "
+              f"false alarms {result.false_alarm_rate:.3f} ({result.alarms}/{result.ordinary})")
+    out = ROOT / "reports" / f"safety-{args.split}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

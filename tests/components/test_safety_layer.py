@@ -1,0 +1,69 @@
+"""The safety layer in Rasa's pipeline: it overrides a classifier that missed, and asks when unsure."""
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.safety_layer import SafetyLayer
+from components.safety_patterns import SAFETY_DIR
+
+
+@pytest.fixture
+def layer(tmp_path: Path) -> SafetyLayer:
+    """Trained (word lists copied into the model) and loaded back, as `rasa run` does."""
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("safety_layer")
+    SafetyLayer.create({}, storage, resource, None).train(TrainingData())
+    return SafetyLayer.load({}, storage, resource, None)
+
+
+def classified(text: str, intent: str, confidence: float = 1.0) -> Message:
+    """A message as DIET left it: confidently wrong, like the misses that started this."""
+    top = {"name": intent, "confidence": confidence}
+    return Message(data={"text": text, "intent": top, "intent_ranking": [top]})
+
+
+def after(layer: SafetyLayer, message: Message) -> str:
+    [message] = layer.process([message])
+    return message.get("intent")["name"]
+
+
+def test_a_missed_crisis_becomes_crisis_whatever_the_classifier_said(layer):
+    message = classified("I've been saving up my tablets and tonight is the night", "faq")
+    assert after(layer, message) == "crisis_self_harm"
+    assert message.get("intent_ranking")[1]["name"] == "faq", "the classifier's answer is kept below"
+    assert set(message.get("safety")) == {"self_harm", "danger", "signals"}
+
+
+def test_a_missed_danger_becomes_danger(layer):
+    assert after(layer, classified("he grabbed a knife and won't let me leave the room", "faq")) == "immediate_danger"
+
+
+def test_a_risk_cue_below_the_threshold_asks_instead_of_answering_an_faq(layer):
+    assert after(layer, classified("what's the point of tomorrow, seriously", "faq")) == "check_safety"
+
+
+def test_ordinary_messages_keep_their_intent(layer):
+    assert after(layer, classified("my phone is dying, can you tell me about shelters?", "faq")) == "faq"
+
+
+def test_hiding_the_chat_is_never_replaced_by_a_question(layer):
+    assert after(layer, classified("he is coming back drunk, hide this", "quick_exit")) == "quick_exit"
+
+
+def test_a_sure_classifier_is_not_downgraded_to_a_question(layer):
+    assert after(layer, classified("there's a gun in the house", "request_advocate")) == "request_advocate"
+    assert after(layer, classified("everything is dark, what's the point", "crisis_self_harm")) == "crisis_self_harm"
+
+
+def test_an_edited_word_list_changes_the_models_fingerprint(tmp_path: Path):
+    for path in SAFETY_DIR.glob("*.yml"):
+        (tmp_path / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    before = SafetyLayer.fingerprint_addon({"word_lists": str(tmp_path)})
+    with (tmp_path / "en.yml").open("a", encoding="utf-8") as lists:
+        lists.write("  - {name: org.lake, pattern: walk into the lake}\n")
+    assert SafetyLayer.fingerprint_addon({"word_lists": str(tmp_path)}) != before

@@ -1,0 +1,80 @@
+"""The safety scorer: normalised text, cues that add up, idioms that do not alarm."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.safety_patterns import SAFETY_DIR, default_patterns, load, normalise
+
+
+def verdict(text):
+    return default_patterns().assess(text).verdict()
+
+
+def test_text_is_normalised_for_case_accents_repeats_and_punctuation():
+    assert normalise("¡¡Quiero MORIRRRR!!  Ya no aguanto más…") == "quiero morir ya no aguanto mas"
+    assert normalise("I’m   soooo tired") == "im so tired"
+
+
+@pytest.mark.parametrize("text", ["kms tonight", "gonna unalive myself", "im sooo done, wanna diee"])
+def test_abbreviations_slang_and_repeated_letters_are_understood(text):
+    assert verdict(text) == "crisis_self_harm"
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("I've been saving my sleeping pills. Tonight I'm taking them", "crisis_self_harm"),  # means + plan + time
+    ("a veces me corto cuando estoy sola", "crisis_self_harm"),                            # a habit, in Spanish
+    ("quisiera dormir y no despertar", "crisis_self_harm"),                               # no accents needed
+    ("he has a machete and says if I try to leave he will kill me", "immediate_danger"),  # weapon + leaving
+    ("i fear for my life in this house", "immediate_danger"),                             # no verb of danger
+    ("everyone would be better off without me", "crisis_self_harm"),                      # indirect wish
+    ("mi jefe tiene una pistola and he said he'll kill me", "immediate_danger"),         # code-switching
+])
+def test_clear_risk_is_recognised(text, kind):
+    assert verdict(text) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "my phone is dying, I'll write later",
+    "I'm dying to know if I can get my passport back",
+    "they kill us with work hours",
+    "me muero de hambre, no nos dan de comer bien",
+    "do I need a prescription for pills for my blood pressure?",
+    "they cut my hours again",
+])
+def test_idioms_that_sound_alarming_are_not_alarms(text):
+    assert verdict(text) is None
+
+
+def test_a_lone_cue_asks_instead_of_guessing():
+    assessment = default_patterns().assess("there is a gun in the house")
+    assert 0 < assessment.top()[1] < 0.7 and assessment.verdict() == "check_safety"
+
+
+def test_every_language_file_compiles_and_names_its_language():
+    for path in sorted(SAFETY_DIR.glob("*.yml")):
+        data = yaml.safe_load(path.read_text("utf-8"))
+        assert data["language"] == path.stem
+        assert data["self_harm"] and data["danger"]
+    assert set(load().languages) >= {"en", "es"}
+
+
+def test_an_organisation_adds_a_phrase_as_data_and_it_is_caught(tmp_path: Path):
+    phrase = "I will walk into the lake behind the farm"
+    assert verdict(phrase) is None, "not in the project's lists"
+    for path in SAFETY_DIR.glob("*.yml"):
+        (tmp_path / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    english = yaml.safe_load((tmp_path / "en.yml").read_text("utf-8"))
+    english["self_harm"].append({"name": "org.lake", "pattern": "walk into the (lake|river|sea)"})
+    (tmp_path / "en.yml").write_text(yaml.safe_dump(english, allow_unicode=True), "utf-8")
+    assert load(tmp_path).assess(phrase).verdict() == "crisis_self_harm"
+
+
+def test_a_broken_pattern_is_reported_with_its_file(tmp_path: Path):
+    (tmp_path / "xx.yml").write_text("language: xx\nself_harm:\n  - {pattern: '(unclosed'}\n", "utf-8")
+    with pytest.raises(ValueError, match="xx.yml"):
+        load(tmp_path)
+    (tmp_path / "xx.yml").write_text("language: xx\ndanger:\n  - {pattern: '{nolist} me'}\n", "utf-8")
+    with pytest.raises(ValueError, match="unknown word list"):
+        load(tmp_path)
