@@ -41,7 +41,9 @@ _SQUEEZE = re.compile(r"(?<!\\)([^\W\d_])\1+", re.UNICODE)
 _NOT_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_GAP = r"(?:\s+\S+){0,4}"  # " ~ " in a pattern: up to four words in between
+_GAP = r"(?:\s+\S+){0,6}"  # " ~ " in a pattern: up to six words in between
+_OPTIONAL_INSIDE = re.compile(r" \(([^()]*)\)\? ")
+_OPTIONAL_LAST = re.compile(r" \(([^()]*)\)\?(?=$|[|)])")
 
 
 def normalise(text: Text) -> Text:
@@ -107,6 +109,9 @@ def _compile(source: Text, words: Dict[Text, Text], where: Text) -> Pattern[Text
     """A list entry as a regex: {name} from `words`, " ~ " a short gap, word-bounded."""
     expanded = _expand(normalise_pattern(source.strip()), words, where)
     expanded = _SPACES.sub(" ", expanded).replace(" ~ ", f"{_GAP}\\s+")
+    # "a (b)? c" also matches "a c", and "a (b)?" matches "a": the space goes with the option.
+    expanded = _OPTIONAL_INSIDE.sub(r" (?:(?:\1) )?", expanded)
+    expanded = _OPTIONAL_LAST.sub(r"(?: (?:\1))?", expanded)
     squeezed = _SQUEEZE.sub(r"\1", expanded)
     try:
         return re.compile(rf"(?<!\w){squeezed}(?!\w)")

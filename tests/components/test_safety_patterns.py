@@ -61,12 +61,12 @@ def test_every_language_file_compiles_and_names_its_language():
 
 
 def test_an_organisation_adds_a_phrase_as_data_and_it_is_caught(tmp_path: Path):
-    phrase = "I will walk into the lake behind the farm"
+    phrase = "the lake behind the farm keeps calling me"
     assert verdict(phrase) is None, "not in the project's lists"
     for path in SAFETY_DIR.glob("*.yml"):
         (tmp_path / path.name).write_text(path.read_text("utf-8"), "utf-8")
     english = yaml.safe_load((tmp_path / "en.yml").read_text("utf-8"))
-    english["self_harm"].append({"name": "org.lake", "pattern": "walk into the (lake|river|sea)"})
+    english["self_harm"].append({"name": "org.lake", "pattern": "(lake|river|pond) ~ calling me"})
     (tmp_path / "en.yml").write_text(yaml.safe_dump(english, allow_unicode=True), "utf-8")
     assert load(tmp_path).assess(phrase).verdict() == "crisis_self_harm"
 
