@@ -8,13 +8,16 @@ question, never an FAQ answer. A hide-this-chat request always stays what it
 is, and a classifier that is already sure of crisis, danger or a person is not
 downgraded to a question.
 
-The word lists are copied into the model when it is trained, and their
-fingerprint is part of the model's, so `rasa train` picks up an edited list.
+The word lists are copied into the model when it is trained, with the small
+learned model (components/safety_model.py) built from data/safety/examples and
+data/nlu; their fingerprint is part of the model's, so `rasa train` picks up an
+edited list or a new example.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
@@ -28,12 +31,14 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import safety_patterns
+from components.safety_model import NLU_DIR
 from components.safety_patterns import CHECK_SAFETY, INTENT_OF, Patterns
 
 SAFETY = "safety"  # parse-data key: scores and the names of the signals (never text)
 ALWAYS_KEPT = {"quick_exit"}  # hiding the chat comes before any question
 SURE_ENOUGH = {*INTENT_OF.values(), "request_advocate", "forget_me"}
 _STORED_DIR = "safety"
+_MODEL_FILE = "safety_model.pkl"
 
 
 def _files(directory: Path) -> List[Path]:
@@ -53,9 +58,10 @@ class SafetyLayer(GraphComponent, IntentClassifier):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
-        """The word lists are data the graph does not see: an edit must retrain."""
+        """The word lists and examples are data the graph does not see: an edit must retrain."""
         digest = hashlib.sha256()
-        for path in _files(Path(config.get("word_lists") or safety_patterns.SAFETY_DIR)):
+        lists = Path(config.get("word_lists") or safety_patterns.SAFETY_DIR)
+        for path in sorted([*lists.rglob("*.yml"), *NLU_DIR.rglob("*.yml")]):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         return digest.hexdigest()
 
@@ -76,22 +82,25 @@ class SafetyLayer(GraphComponent, IntentClassifier):
              execution_context: ExecutionContext, **kwargs: Any) -> SafetyLayer:
         with model_storage.read_from(resource) as directory:
             patterns = safety_patterns.load(directory / _STORED_DIR)
+            patterns.model = pickle.loads((directory / _MODEL_FILE).read_bytes())
         return cls(config, model_storage, resource, patterns)
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Check the word lists (a bad pattern fails training, naming the file) and keep a copy."""
+        """Check the word lists (a bad pattern fails training, naming the file), learn the
+        model, and keep both in the trained model."""
         source = Path(self._config["word_lists"])
-        self._patterns = safety_patterns.load(source)
+        self._patterns = safety_patterns.with_model(safety_patterns.load(source))
         with self._storage.write_to(self._resource) as directory:
             target = directory / _STORED_DIR
             target.mkdir(parents=True, exist_ok=True)
             for path in _files(source):
                 (target / path.name).write_bytes(path.read_bytes())
+            (directory / _MODEL_FILE).write_bytes(pickle.dumps(self._patterns.model))
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if self._patterns is None:
-            self._patterns = safety_patterns.load(Path(self._config["word_lists"]))
+        if self._patterns is None:  # not trained: Rasa calls process before train in some tools
+            self._patterns = safety_patterns.with_model(safety_patterns.load(Path(self._config["word_lists"])))
         for message in messages:
             text = message.get(TEXT)
             if text:

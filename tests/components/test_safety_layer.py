@@ -44,7 +44,7 @@ def test_a_missed_danger_becomes_danger(layer):
 
 
 def test_a_risk_cue_below_the_threshold_asks_instead_of_answering_an_faq(layer):
-    assert after(layer, classified("what's the point of tomorrow, seriously", "faq")) == "check_safety"
+    assert after(layer, classified("what's the point of anything, can they keep my passport like that?", "faq")) == "check_safety"
 
 
 def test_ordinary_messages_keep_their_intent(layer):
@@ -56,7 +56,7 @@ def test_hiding_the_chat_is_never_replaced_by_a_question(layer):
 
 
 def test_a_sure_classifier_is_not_downgraded_to_a_question(layer):
-    assert after(layer, classified("there's a gun in the house", "request_advocate")) == "request_advocate"
+    assert after(layer, classified("ya no aguanto más, ¿me pasas con una persona?", "request_advocate")) == "request_advocate"
     assert after(layer, classified("everything is dark, what's the point", "crisis_self_harm")) == "crisis_self_harm"
 
 

@@ -48,7 +48,7 @@ def test_idioms_that_sound_alarming_are_not_alarms(text):
 
 
 def test_a_lone_cue_asks_instead_of_guessing():
-    assessment = default_patterns().assess("there is a gun in the house")
+    assessment = default_patterns().assess("what's the point of anything, can they keep my passport like that?")
     assert 0 < assessment.top()[1] < 0.7 and assessment.verdict() == "check_safety"
 
 
