@@ -4,9 +4,11 @@ Every message is scored by `components.safety_patterns` (word lists in
 data/safety/). Above `threshold` the intent becomes `crisis_self_harm` or
 `immediate_danger`, whatever the classifiers said; with a risk cue below it,
 `check_safety` ("Are you safe right now?"), so an uncertain message gets a
-question, never an FAQ answer. A hide-this-chat request always stays what it
-is, and a classifier that is already sure of crisis, danger or a person is not
-downgraded to a question.
+question, never an FAQ answer. Clear danger outranks "hide this chat", because
+the danger reply offers "Leave quickly" as one of its choices while a wrong quick
+exit deletes a plea for help; nothing else replaces hiding. A cue never replaces crisis,
+danger or asking for a person. `check_safety` is this layer's to give: a
+classifier that guesses it with no cue here falls back to its next answer.
 
 The word lists are copied into the model when it is trained, with the small
 learned model (components/safety_model.py) built from data/safety/examples and
@@ -35,8 +37,8 @@ from components.safety_model import NLU_DIR
 from components.safety_patterns import CHECK_SAFETY, INTENT_OF, Patterns
 
 SAFETY = "safety"  # parse-data key: scores and the names of the signals (never text)
-ALWAYS_KEPT = {"quick_exit"}  # hiding the chat comes before any question
-SURE_ENOUGH = {*INTENT_OF.values(), "request_advocate", "forget_me"}
+# Intents a mere cue does not replace with "Are you safe right now?".
+SURE_ENOUGH = {*INTENT_OF.values(), "quick_exit", "request_advocate", "forget_me"}
 _STORED_DIR = "safety"
 _MODEL_FILE = "safety_model.pkl"
 
@@ -113,12 +115,19 @@ class SafetyLayer(GraphComponent, IntentClassifier):
                     add_to_output=True)
         verdict = assessment.verdict(self._config["threshold"])
         current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if verdict is None or current in ALWAYS_KEPT:
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        if verdict is None:
+            if current == CHECK_SAFETY:  # the classifier's guess, with no cue behind it
+                rest = [r for r in ranking if r.get(INTENT_NAME_KEY) not in (CHECK_SAFETY, "nlu_fallback")]
+                if rest:
+                    message.set(INTENT, rest[0], add_to_output=True)
+                    message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
             return
         if verdict == CHECK_SAFETY and current in SURE_ENOUGH:
             return
-        confidence = assessment.top()[1]
-        intent = {INTENT_NAME_KEY: verdict, "confidence": confidence}
+        if current == "quick_exit" and verdict != INTENT_OF["danger"]:
+            return  # the crisis reply has no "Leave quickly": someone may be watching
+        intent = {INTENT_NAME_KEY: verdict, "confidence": assessment.top()[1]}
         message.set(INTENT, intent, add_to_output=True)
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != verdict]
+        ranking = [r for r in ranking if r.get(INTENT_NAME_KEY) != verdict]
         message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
