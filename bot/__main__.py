@@ -7,10 +7,12 @@ from bot import console
 from bot.core import Core
 from bot.rasa_client import RasaClient
 from bot.settings import load
+from knowledge.resources import check_all_region_files
 
 
 def main() -> None:
     settings = load()  # a bad setting stops here with one line naming it
+    check_all_region_files(settings.default_region)  # and so does a bad resource file
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not settings.telegram_bot_token:
         asyncio.run(console.main(settings.rasa_url, console.locale_language(), settings.default_region))

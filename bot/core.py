@@ -87,18 +87,22 @@ class Core:
             return await self.ask_rasa(sender, TO_RASA[name], language)
         return [Reply(text("unknown_command", language))]
 
+    def metadata(self, language: Text) -> Dict[Text, Any]:
+        """What Rasa's session start reads: the survivor's language and the operator's region."""
+        return {"language": language, "region": self.default_region}
+
     async def quick_exit(self, sender: Text, language: Text) -> List[Step]:
         """Hide first, then ask Rasa to erase: leaving never waits on Rasa."""
         steps: List[Step] = [QuickExit()]
         try:
-            await self.rasa.send(sender, QUICK_EXIT_PAYLOAD, {"language": language})
+            await self.rasa.send(sender, QUICK_EXIT_PAYLOAD, self.metadata(language))
         except RasaUnavailable:
             pass  # the tracker is purged by retention even if Rasa is away now
         return steps
 
     async def ask_rasa(self, sender: Text, message: Text, language: Text) -> List[Step]:
         try:
-            replies = await self.rasa.send(sender, message, {"language": language})
+            replies = await self.rasa.send(sender, message, self.metadata(language))
         except RasaUnavailable:
             return [Reply(self.unavailable(language))]
         return steps_from(replies)

@@ -3,7 +3,8 @@
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.helplines import MAX_LISTED, ActionHelplines, ActionSetRegion
+from actions.helplines import ActionHelplines, ActionSetRegion
+from knowledge.helplines import MAX_LISTED
 
 
 def tracker(region="US", language="en", entities=()):

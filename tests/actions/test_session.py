@@ -31,12 +31,11 @@ async def test_language_from_metadata_with_english_default(metadata, language):
     assert slots["language"] == language
 
 
-async def test_region_from_metadata_or_default(monkeypatch):
-    monkeypatch.delenv("DEFAULT_REGION", raising=False)
+async def test_region_from_the_bots_metadata_else_the_fallback(monkeypatch):
+    monkeypatch.setenv("DEFAULT_REGION", "GB")  # the bot's setting: the action server never reads it
     assert (await run({"region": "gb"}))[0]["region"] == "GB"
     assert (await run({"region": "../etc"}))[0]["region"] == "US"
-    monkeypatch.setenv("DEFAULT_REGION", "GB")
-    assert (await run({}))[0]["region"] == "GB"
+    assert (await run({}))[0]["region"] == "US"
 
 
 async def test_session_starts_and_listens():
