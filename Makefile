@@ -4,10 +4,9 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# An anonymity product sends nothing home: no telemetry, no Sentry, in every process.
-export RASA_TELEMETRY_ENABLED := false
-export SENTRY_DSN :=
-export TF_CPP_MIN_LOG_LEVEL := 2
+# An anonymity product sends nothing home: no telemetry, no Sentry, in every process (rasa.env).
+include rasa.env
+export $(shell sed -nE 's/^([A-Z_]+)=.*/\1/p' rasa.env)
 export PYTHONDONTWRITEBYTECODE := 1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 export RASA_TRACKER_DB ?= var/rasa-tracker.sqlite3
@@ -20,7 +19,7 @@ $(STAMP): requirements/lock.txt requirements/dev.txt scripts/install.sh
 	touch $@
 
 train: install  ## train the model if data, domain or config changed
-	$(BIN)/rasa train --data data --domain domain.yml --config config.yml --out models --fixed-model-name safe-harbor
+	$(BIN)/python -m rasa_process train
 
 validate: install  ## check the training data for conflicts and mistakes
 	$(BIN)/rasa data validate --data data --domain domain.yml --config config.yml --fail-on-warnings

@@ -39,11 +39,11 @@ from telegram.ext import (
 )
 
 from bot.cases import Cases
-from bot.core import COMMANDS, Core, Forget, Handoff, QuickExit, Reply, Step, language_of
+from bot.core import COMMANDS, Forget, Handoff, QuickExit, Reply, Step, language_of
 from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, PASS, TAKE, ButtonSpec, DeliveryFailed, Handoffs
 from bot.pseudonym import pseudonym
 from bot.settings import Settings
-from bot.store import Store
+from bot.wiring import Bridge
 from bot.texts import all_texts, text
 
 log = logging.getLogger("safe_harbor.telegram")
@@ -194,11 +194,12 @@ def replying(message_id: Optional[int]) -> Optional[ReplyParameters]:
 class TelegramBridge:
     """Handlers for survivors' private chats and the advocates' group, and the steps' rendering."""
 
-    def __init__(self, settings: Settings, core: Core, store: Store) -> None:
-        self.settings = settings
-        self.core = core
-        self.store = store
-        self.cases = Cases(store.engine)
+    def __init__(self, bridge: Bridge) -> None:
+        self.bridge = bridge
+        self.settings = bridge.settings
+        self.core = bridge.core
+        self.store = bridge.store
+        self.cases = Cases(self.store.engine)
         self.handoff: Optional[Handoffs] = None  # needs the bot: made in `build`
         self._loops: List[asyncio.Task] = []
 
@@ -259,8 +260,11 @@ class TelegramBridge:
                        asyncio.create_task(every(OUTBOX_RETRY_SECONDS, self.handoff.deliver))]
 
     async def on_stop(self, application: Application) -> None:
+        """Stop the background loops, then close the Rasa client and the store."""
         for loop in self._loops:
             loop.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        await self.bridge.close()
 
     async def purge(self) -> None:
         await self.store.purge(self.settings.retention_hours)
@@ -449,9 +453,10 @@ def webhook_options(settings: Settings) -> dict:
                 allowed_updates=Update.ALL_TYPES)
 
 
-def run(settings: Settings, core: Core, store: Store) -> None:
-    """Polling by default; webhook mode when WEBHOOK_URL is set."""
-    application = TelegramBridge(settings, core, store).build()
+def run(bridge: Bridge) -> None:
+    """Polling by default; webhook mode when WEBHOOK_URL is set. Shutdown closes the bridge."""
+    settings = bridge.settings
+    application = TelegramBridge(bridge).build()
     if settings.webhook_url:
         application.run_webhook(**webhook_options(settings))
     else:

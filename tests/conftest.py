@@ -14,6 +14,7 @@ from typing import Iterator
 
 import pytest
 
+import rasa_process
 from harness import BIN, MODEL, ROOT, Assistant, free_port, rasa_env, wait_until_up
 
 
@@ -21,11 +22,7 @@ from harness import BIN, MODEL, ROOT, Assistant, free_port, rasa_env, wait_until
 def model() -> Path:
     """The trained model; trained here only if `make train` has not run."""
     if not MODEL.exists():
-        subprocess.run(
-            [str(BIN / "rasa"), "train", "--data", "data", "--domain", "domain.yml",
-             "--config", "config.yml", "--out", "models", "--fixed-model-name", "safe-harbor"],
-            cwd=ROOT, env=rasa_env(), check=True,
-        )
+        rasa_process.train()
     return MODEL
 
 
