@@ -16,9 +16,9 @@ def main() -> None:
 
         asyncio.run(console.main(bridge, console.locale_language()))
         return
-    from bot import telegram_adapter  # only the Telegram mode needs python-telegram-bot
+    from bot.telegram import app as telegram  # only the Telegram mode needs python-telegram-bot
 
-    telegram_adapter.run(bridge)
+    telegram.run(bridge)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import time
 
 from bot.pseudonym import pseudonym
 from bot.settings import load
-from bot.telegram_adapter import TelegramBridge
+from bot.telegram.app import TelegramBridge
 from bot.wiring import build
 from fake_telegram import FakeTelegram, Person
 

@@ -11,7 +11,9 @@ import pytest
 from aiohttp import web
 from telegram import Chat, Message, Update
 
-from bot.telegram_adapter import WEBHOOK_PATH, PerChatOrder, split_text, webhook_options
+from bot.telegram.app import WEBHOOK_PATH, webhook_options
+from bot.telegram.messenger import split_text
+from bot.telegram.order import PerChatOrder
 from fake_telegram import BOT, Person
 from harness import free_port
 from telegram_harness import ADVOCATES, person, start_bot, stop_bot
