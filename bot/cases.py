@@ -21,6 +21,8 @@ from typing import Callable, List, Optional, Text
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.core import HandoffRequest
+
 ALIAS_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
 TO_GROUP, TO_SURVIVOR = "to_group", "to_survivor"
@@ -124,13 +126,13 @@ class Cases:
         return await asyncio.to_thread(work, *args)
 
     # --- the queue -------------------------------------------------------------
-    async def open(self, pseudonym: Text, chat_id: int, request: dict) -> Case:
+    async def open(self, pseudonym: Text, chat_id: int, request: HandoffRequest) -> Case:
         """A new waiting case, or the one this person already has open."""
         case = await self._run(self._open_case, pseudonym, chat_id, request)
         self._open.add(pseudonym)
         return case
 
-    def _open_case(self, pseudonym: Text, chat_id: int, request: dict) -> Case:
+    def _open_case(self, pseudonym: Text, chat_id: int, request: HandoffRequest) -> Case:
         with self._engine.begin() as db:
             existing = db.execute(sa.select(cases).where(
                 cases.c.pseudonym == pseudonym, cases.c.state != CLOSED)).first()
@@ -139,10 +141,8 @@ class Cases:
             alias = self._new_alias(db)
             db.execute(cases.insert().values(
                 alias=alias, state=WAITING, pseudonym=pseudonym, chat_id=chat_id,
-                language=request.get("language") or "en", region=request.get("region") or "",
-                needs=json.dumps(list(request.get("needs") or [])),
-                urgent=request.get("urgency") == "high",
-                summary=request.get("summary") if request.get("consent_to_share") else None,
+                language=request.language, region=request.region, needs=json.dumps(list(request.needs)),
+                urgent=request.urgent, summary=request.summary,
                 created_at=self._clock(), fallback_sent=False, leaving_message=False,
             ))
             return Case.of(db.execute(sa.select(cases).where(cases.c.alias == alias)).one())

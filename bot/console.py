@@ -15,7 +15,7 @@ import secrets
 import sys
 from typing import List, Text
 
-from bot.core import Core, Forget, Handoff, QuickExit, Reply, Step
+from bot.core import Core, Forget, HandoffRequested, QuickExit, Reply, Step
 from bot.settings import load
 from bot.texts import text
 from bot.wiring import Bridge, build
@@ -66,7 +66,7 @@ class ConsoleChat:
             elif isinstance(step, Forget):
                 self.sender = new_sender()
                 out.append(text("forgotten", self.language))
-            elif isinstance(step, Handoff):
+            elif isinstance(step, HandoffRequested):
                 out.append(text("handoff_sent", self.language))
         return out
 

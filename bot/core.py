@@ -9,7 +9,7 @@ about commands, Rasa being down and payloads lives in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Text, Union
+from typing import Any, Dict, List, Optional, Text, Tuple, Union
 
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.texts import helpline, text
@@ -42,15 +42,42 @@ class Forget:
     """Erase this pseudonym from the bot store (Rasa erased its tracker)."""
 
 
+@dataclass(frozen=True)
+class HandoffRequest:
+    """What the survivor asked for, as the `{"handoff": ...}` payload said it (DESIGN.md §3).
+
+    Parsed once, here; `summary` is kept only when they consented to share it."""
+
+    language: Text = "en"
+    region: Text = ""
+    needs: Tuple[Text, ...] = ()
+    urgent: bool = False
+    summary: Optional[Text] = None
+
+    @classmethod
+    def parse(cls, payload: Dict[Text, Any]) -> "HandoffRequest":
+        needs = payload.get("needs") or []
+        consented = payload.get("consent_to_share") is True
+        return cls(
+            language=str(payload.get("language") or "en"),
+            region=str(payload.get("region") or ""),
+            needs=tuple(str(need) for need in (needs if isinstance(needs, list) else [needs])),
+            urgent=payload.get("urgency") == "high",
+            summary=str(payload["summary"]) if consented and payload.get("summary") else None,
+        )
+
+
 @dataclass
-class Handoff:
-    request: Dict[Text, Any]
+class HandoffRequested:
+    """Open a case for this person (or keep the one they have)."""
+
+    request: HandoffRequest
 
 
-Step = Union[Reply, QuickExit, Forget, Handoff]
+Step = Union[Reply, QuickExit, Forget, HandoffRequested]
 
 
-def language_of(code: Optional[Text]) -> Text:
+def language_from_code(code: Optional[Text]) -> Text:
     """Two-letter language from a platform code such as 'es-419'; English if none."""
     return (code or "en").split("-")[0].lower()[:2] or "en"
 
@@ -125,5 +152,5 @@ def steps_from(replies: List[Dict[Text, Any]]) -> List[Step]:
         if custom.get("forget"):
             steps.append(Forget())
         if isinstance(custom.get("handoff"), dict):
-            steps.append(Handoff(custom["handoff"]))
+            steps.append(HandoffRequested(HandoffRequest.parse(custom["handoff"])))
     return steps

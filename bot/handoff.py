@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Awaitable, Callable, List, Optional, Protocol, Sequence, Text, Tuple
 
 from bot.cases import ACTIVE, TO_GROUP, TO_SURVIVOR, WAITING, Case, Cases, Delivery
+from bot.core import HandoffRequest
 from bot.hours import Hours
 from bot.texts import helpline, text
 
@@ -57,12 +58,12 @@ class Handoffs:
         self.group = advocate_chat_id
         self.hours = hours
         self.wait_minutes = wait_minutes
-        self.staff = advocate_language
+        self.advocate_language = advocate_language
         self.clock = clock
         self._delivering = asyncio.Lock()
 
     # --- survivor side ------------------------------------------------------------
-    async def request(self, pseudonym: Text, chat_id: int, request: dict) -> None:
+    async def request(self, pseudonym: Text, chat_id: int, request: HandoffRequest) -> None:
         """Queue the case, show advocates its card, tell the survivor what happens now."""
         already = await self.cases.open_case_of(pseudonym)
         if already is not None and already.state == ACTIVE:
@@ -71,8 +72,8 @@ class Handoffs:
         if already is None:
             card_id = await self.messenger.send(
                 self.group, self.card(case), notify=True,
-                buttons=[(text("advocate_take", self.staff), TAKE + case.alias),
-                         (text("advocate_pass", self.staff), PASS + case.alias)])
+                buttons=[(text("advocate_take", self.advocate_language), TAKE + case.alias),
+                         (text("advocate_pass", self.advocate_language), PASS + case.alias)])
             await self.cases.update(case.alias, card_id=card_id)
         if not self.hours.is_open(datetime.fromtimestamp(self.clock(), timezone.utc)):
             await self.fallback(case, text("handoff_closed_hours", case.language).format(hours=self.hours.text))
@@ -110,7 +111,7 @@ class Handoffs:
             return False
         if await self.cases.enqueue(case.alias, TO_GROUP, chat_id, message_id, reply_to) and case.state == WAITING:
             await self.cases.update(case.alias, leaving_message=False)
-            await self.messenger.send(self.group, text("advocate_message", self.staff), reply_to=case.card_id)
+            await self.messenger.send(self.group, text("advocate_message", self.advocate_language), reply_to=case.card_id)
             await self.tell(case, text("handoff_message_left", case.language))
         await self.deliver()
         return True
@@ -131,10 +132,10 @@ class Handoffs:
             return
         await self.cases.close(case.alias)
         if case.state == ACTIVE and case.topic_id:
-            await self.messenger.send(self.group, text("advocate_left", self.staff), thread_id=case.topic_id)
+            await self.messenger.send(self.group, text("advocate_left", self.advocate_language), thread_id=case.topic_id)
             await self.messenger.close_topic(case.topic_id)
         elif case.card_id:
-            await self.messenger.edit(self.group, case.card_id, self.title(case) + "\n" + text("advocate_left", self.staff))
+            await self.messenger.edit(self.group, case.card_id, self.title(case) + "\n" + text("advocate_left", self.advocate_language))
 
     async def tell(self, case: Case, message: Text, buttons: Sequence[ButtonSpec] = ()) -> None:
         sent = await self.messenger.send(case.chat_id, message, buttons=buttons)
@@ -144,27 +145,27 @@ class Handoffs:
     async def take(self, alias: Text, user_id: int) -> Text:
         """The first member to press Take gets the case; the answer for the button."""
         if not await self.messenger.is_member(user_id):
-            return text("advocate_not_member", self.staff)
+            return text("advocate_not_member", self.advocate_language)
         if not await self.cases.take(alias, user_id):
-            return text("advocate_already_taken", self.staff)
+            return text("advocate_already_taken", self.advocate_language)
         case = await self.cases.get(alias)
         name = await self.cases.display_name(user_id)
-        topic = await self.messenger.open_topic(text("advocate_case", self.staff).format(alias=alias))
+        topic = await self.messenger.open_topic(text("advocate_case", self.advocate_language).format(alias=alias))
         await self.cases.update(alias, topic_id=topic)
         await self.messenger.send(self.group, self.card(case), thread_id=topic)
-        taken = text("advocate_taken_by", self.staff).format(who=name or text("handoff_someone", self.staff))
+        taken = text("advocate_taken_by", self.advocate_language).format(who=name or text("handoff_someone", self.advocate_language))
         if case.card_id:
             await self.messenger.edit(self.group, case.card_id, f"{self.title(case)}\n{taken}")
         shared = "handoff_shared" if case.summary else "handoff_not_shared"
         await self.tell(case, text("handoff_joined", case.language).format(
             who=name or text("handoff_someone", case.language), shared=text(shared, case.language)))
         await self.deliver()  # anything still in the outbox for this case
-        return text("advocate_you_have_it", self.staff).format(alias=alias)
+        return text("advocate_you_have_it", self.advocate_language).format(alias=alias)
 
     async def pass_case(self, alias: Text, user_id: int) -> Text:
         if not await self.messenger.is_member(user_id):
-            return text("advocate_not_member", self.staff)
-        return text("advocate_passed", self.staff)
+            return text("advocate_not_member", self.advocate_language)
+        return text("advocate_passed", self.advocate_language)
 
     async def from_advocate(self, topic_id: int, message_id: int, reply_to: Optional[int] = None) -> None:
         """A message in a case topic goes to the survivor; anywhere else it stays."""
@@ -182,28 +183,28 @@ class Handoffs:
         """/end in a case topic: the survivor is told and returns to the assistant."""
         case = await self.cases.case_in_topic(topic_id) if topic_id else None
         if case is None:
-            return text("advocate_no_case", self.staff)
+            return text("advocate_no_case", self.advocate_language)
         await self.deliver()  # nothing the advocate wrote before /end is lost
         await self.tell(case, text("handoff_ended", case.language))
         await self.cases.close(case.alias)
         await self.messenger.close_topic(topic_id)
-        return text("advocate_ended", self.staff).format(alias=case.alias)
+        return text("advocate_ended", self.advocate_language).format(alias=case.alias)
 
     async def queue(self) -> Text:
         waiting = await self.cases.waiting()
         if not waiting:
-            return text("advocate_queue_empty", self.staff)
-        return "\n".join(text("advocate_queue_line", self.staff).format(
+            return text("advocate_queue_empty", self.advocate_language)
+        return "\n".join(text("advocate_queue_line", self.advocate_language).format(
             number=number, alias=case.alias, language=case.language, region=case.region,
-            urgent=f"{text('advocate_urgent', self.staff)} · " if case.urgent else "",
+            urgent=f"{text('advocate_urgent', self.advocate_language)} · " if case.urgent else "",
             minutes=int((self.clock() - case.created_at) // 60)) for number, case in enumerate(waiting, 1))
 
     async def set_name(self, user_id: int, name: Text) -> Text:
         name = " ".join(name.split())[:32]
         if not name:
-            return text("advocate_name_usage", self.staff)
+            return text("advocate_name_usage", self.advocate_language)
         await self.cases.set_display_name(user_id, name)
-        return text("advocate_name_set", self.staff).format(name=name)
+        return text("advocate_name_set", self.advocate_language).format(name=name)
 
     # --- background ---------------------------------------------------------------
     async def tick(self) -> None:
@@ -240,17 +241,17 @@ class Handoffs:
 
     # --- what advocates read --------------------------------------------------------
     def title(self, case: Case) -> Text:
-        urgent = f"{text('advocate_urgent', self.staff)} · " if case.urgent else ""
-        return urgent + text("advocate_case", self.staff).format(alias=case.alias)
+        urgent = f"{text('advocate_urgent', self.advocate_language)} · " if case.urgent else ""
+        return urgent + text("advocate_case", self.advocate_language).format(alias=case.alias)
 
     def card(self, case: Case) -> Text:
         """Alias, language, region, needs, urgency, time — and their words only with consent."""
         asked = datetime.fromtimestamp(case.created_at, self.hours.zone).strftime("%H:%M %Z")
-        lines: List[Text] = [self.title(case), text("advocate_card", self.staff).format(
+        lines: List[Text] = [self.title(case), text("advocate_card", self.advocate_language).format(
             language=case.language, region=case.region, asked=asked,
-            needs=", ".join(case.needs) or text("advocate_no_needs", self.staff))]
+            needs=", ".join(case.needs) or text("advocate_no_needs", self.advocate_language))]
         if case.summary:
-            lines += ["", text("advocate_shared", self.staff), case.summary]
+            lines += ["", text("advocate_shared", self.advocate_language), case.summary]
         else:
-            lines += ["", text("advocate_not_shared", self.staff)]
+            lines += ["", text("advocate_not_shared", self.advocate_language)]
         return "\n".join(lines)

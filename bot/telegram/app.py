@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.cases import Cases
-from bot.core import COMMANDS, language_of
+from bot.core import COMMANDS, language_from_code
 from bot.handoff import Handoffs
 from bot.telegram.advocates import Advocates
 from bot.telegram.messenger import TelegramMessenger, with_retries
@@ -101,9 +101,9 @@ class TelegramBridge:
             commands = [BotCommand(name, own["commands"][name]) for name in COMMANDS]
             await with_retries(lambda: application.bot.set_my_commands(  # noqa: B023
                 commands, language_code=None if language == "en" else language))  # noqa: B023
-        staff = texts[self.settings.advocate_language]["advocate_commands"]
+        advocate_commands = texts[self.settings.advocate_language]["advocate_commands"]
         await with_retries(lambda: application.bot.set_my_commands(
-            [BotCommand(name, description) for name, description in staff.items()],
+            [BotCommand(name, description) for name, description in advocate_commands.items()],
             scope=BotCommandScopeChat(self.settings.advocate_chat_id)))
         tick = min(30.0, self.settings.handoff_wait_minutes * 60 / 4)
         self._loops = [asyncio.create_task(every(PURGE_EVERY_SECONDS, self.purge)),
@@ -129,7 +129,7 @@ class TelegramBridge:
         chat = update.effective_chat
         group = self.settings.advocate_chat_id
         if chat is None or query.data not in payloads or not (chat.type == "private" or chat.id == group):
-            await with_retries(lambda: query.answer(text("button_expired", language_of(query.from_user.language_code))))
+            await with_retries(lambda: query.answer(text("button_expired", language_from_code(query.from_user.language_code))))
             return  # forged, stale or foreign: never reaches Rasa or a case
         if chat.id == group:
             await self.advocates.on_button(query)

@@ -14,7 +14,7 @@ from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.core import COMMANDS, Core, Forget, Handoff, QuickExit, Reply, Step, language_of
+from bot.core import COMMANDS, Core, Forget, HandoffRequested, QuickExit, Reply, Step, language_from_code
 from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, Handoffs
 from bot.pseudonym import pseudonym
 from bot.store import Store
@@ -47,7 +47,7 @@ class Survivors:
         """(pseudonym, chat id, language) of the person behind `update`."""
         user = update.effective_user
         return (pseudonym(self.key, "telegram", user.id), update.effective_chat.id,
-                language_of(user.language_code))
+                language_from_code(user.language_code))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sender, chat_id, language = self.who(update)
@@ -116,7 +116,7 @@ class Survivors:
                     await self.handoff.survivor_left(sender)
                     await self.store.forget(sender)
                     await with_retries(lambda: context.bot.send_message(chat_id, text("forgotten", language)))
-                elif isinstance(step, Handoff):
+                elif isinstance(step, HandoffRequested):
                     await self.handoff.request(sender, chat_id, step.request)
         finally:
             await self.store.remember(sender, ids)

@@ -2,13 +2,13 @@
 
 import pytest
 
-from bot.core import Core, Forget, Handoff, QuickExit, Reply, language_of, steps_from
+from bot.core import Core, Forget, HandoffRequest, HandoffRequested, QuickExit, Reply, language_from_code, steps_from
 from bot.rasa_client import RasaClient
 from harness import free_port
 
 
 def test_language_codes_become_two_letters():
-    assert [language_of(c) for c in ("es-419", "EN", None, "pt-BR")] == ["es", "en", "en", "pt"]
+    assert [language_from_code(c) for c in ("es-419", "EN", None, "pt-BR")] == ["es", "en", "en", "pt"]
 
 
 def test_rasa_replies_become_steps_in_order():
@@ -18,8 +18,19 @@ def test_rasa_replies_become_steps_in_order():
         {"custom": {"forget": True}},
         {"custom": {"quick_exit": True}},
     ])
-    assert [type(s) for s in steps] == [Reply, Handoff, Forget, QuickExit]
+    assert [type(s) for s in steps] == [Reply, HandoffRequested, Forget, QuickExit]
     assert steps[0].buttons[0].payload == "/affirm"
+
+
+def test_a_handoff_payload_is_parsed_once_and_keeps_words_only_with_consent():
+    payload = {"language": "es", "region": "US", "needs": ["legal"], "urgency": "high",
+               "summary": "“no me pagan”", "consent_to_share": True}
+    [step] = steps_from([{"custom": {"handoff": payload}}])
+    assert step.request == HandoffRequest(language="es", region="US", needs=("legal",), urgent=True,
+                                          summary="“no me pagan”")
+    [private] = steps_from([{"custom": {"handoff": {**payload, "consent_to_share": False}}}])
+    assert private.request.summary is None and not HandoffRequest.parse({"urgency": "normal"}).urgent
+    assert HandoffRequest.parse({}) == HandoffRequest(language="en", region="", needs=(), urgent=False)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 
+from bot.core import HandoffRequest
 from fake_telegram import Person
 from telegram_harness import ADVOCATES, person, start_bot, stop_bot
 
@@ -120,7 +121,7 @@ async def test_two_advocates_racing_only_one_gets_the_case(bot):
                                       "This case has already been taken or closed."])
     assert len(bot.fake.topics) == 1 and len(bot.fake.calls("createForumTopic")) == 1
     before = len(bot.fake.requests)
-    await bot.bridge.handoff.request(bot.pseudonym(sam), sam.id, {"language": "en", "region": "US"})
+    await bot.bridge.handoff.request(bot.pseudonym(sam), sam.id, HandoffRequest(language="en", region="US"))
     assert len(bot.fake.requests) == before, "asking again while a person is with them changes nothing"
 
 
