@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +19,8 @@ from typing import Dict, List, Optional, Tuple
 import aiohttp
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from bot.rasa_client import RasaClient  # noqa: E402
-from fake_telegram import FakeTelegram, Person  # noqa: E402  (the tests' fake Bot API)
+from bot.rasa_client import RasaClient
+from testkit.fake_telegram import FakeTelegram, Person  # the tests' fake Bot API
 
 TURN_TIMEOUT = 15.0
 ids = itertools.count(7_000_000_000)

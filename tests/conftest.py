@@ -16,6 +16,7 @@ import pytest
 
 import rasa_process
 from harness import BIN, MODEL, ROOT, Assistant, free_port, rasa_env, wait_until_up
+from testkit.clock import Clock
 
 
 @pytest.fixture(scope="session")
@@ -67,3 +68,9 @@ def assistant(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 def sender(request: pytest.FixtureRequest) -> str:
     """A fresh conversation id per test, like a new pseudonym."""
     return "test-" + request.node.name.replace("[", "-").replace("]", "")[:60] + f"-{time.monotonic_ns()}"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A clock the test moves by hand: `clock.now += 60`."""
+    return Clock()

@@ -6,7 +6,7 @@ from bot.pseudonym import pseudonym
 from bot.settings import load
 from bot.telegram.app import TelegramBridge
 from bot.wiring import build
-from fake_telegram import FakeTelegram, Person
+from testkit.fake_telegram import FakeTelegram, Person
 
 KEY = "k" * 40
 ADVOCATES = -100123

@@ -1,9 +1,7 @@
 """The handoff request carries only what the survivor agreed to share."""
 
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
-from actions.handoff import ActionRequestHandoff, SUMMARY_LIMIT, survivor_summary
+from actions.handoff import SUMMARY_LIMIT, ActionRequestHandoff, survivor_summary
+from testkit.actions import make_tracker, run_action
 
 
 def user(text, intent):
@@ -22,13 +20,12 @@ THIS_SESSION = [
 
 def tracker(consent, events=EARLIER_SESSION + THIS_SESSION, **slots):
     slots = {"language": "es", "region": "GB", "needs": ["housing"], "consent_to_share": consent, **slots}
-    return Tracker("s", slots, {}, events, False, None, {"name": "handoff_form"}, "")
+    return make_tracker(slots, events=events, active_loop="handoff_form")
 
 
 async def run(consent, **kwargs):
-    dispatcher = CollectingDispatcher()
-    await ActionRequestHandoff().run(dispatcher, tracker(consent, **kwargs), {})
-    return dispatcher.messages
+    messages, _ = await run_action(ActionRequestHandoff(), tracker(consent, **kwargs))
+    return messages
 
 
 async def test_consented_summary_is_the_survivors_own_words_from_this_session():

@@ -1,20 +1,15 @@
 """Session start: language and region from the bot's metadata, safe defaults."""
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import ActionSessionStart
+from testkit.actions import make_tracker, run_action
 
 DOMAIN = {"slots": {"language": {"type": "categorical", "values": ["en", "es"]}}}
 
 
-def tracker_with(metadata):
-    return Tracker("s", {"session_started_metadata": metadata}, {}, [], False, None, {}, "")
-
-
 async def run(metadata):
-    events = await ActionSessionStart().run(CollectingDispatcher(), tracker_with(metadata), DOMAIN)
+    _, events = await run_action(ActionSessionStart(), make_tracker({"session_started_metadata": metadata}), DOMAIN)
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, events
 
 
