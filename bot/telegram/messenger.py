@@ -43,10 +43,12 @@ async def quietly(call: Awaitable) -> None:
 
 
 def split_text(message: Text, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> List[Text]:
-    """Split at paragraph, line or word boundaries so no part exceeds `limit`."""
+    """Split so no part exceeds `limit`: at the last paragraph break in the second half
+    of the part, else the last line break there, else the last space, else anywhere."""
     parts: List[Text] = []
     while len(message) > limit:
-        cut = max(message.rfind(sep, 0, limit) for sep in ("\n\n", "\n", " "))
+        cut = next((at for at in (message.rfind(sep, limit // 2, limit) for sep in ("\n\n", "\n")) if at > 0),
+                   message.rfind(" ", 0, limit))
         cut = cut if cut > 0 else limit
         parts.append(message[:cut].rstrip())
         message = message[cut:].lstrip()

@@ -181,7 +181,7 @@ async def test_a_reply_longer_than_telegram_allows_arrives_in_parts_with_the_but
         sam = person("en")
         parts = await bot.reply_to(sam, "tell me everything", count=3)
         assert len(parts) == 3 and all(len(p["text"]) <= 4096 for p in parts)
-        assert " ".join(p["text"] for p in parts).split() == long_answer.split(), "nothing lost"
+        assert "\n\n".join(p["text"] for p in parts) == long_answer, "cut between paragraphs, nothing lost"
         assert [bool(p.get("reply_markup")) for p in parts] == [False, False, True], "buttons on the last part"
     finally:
         await stop_bot(bot)
@@ -266,6 +266,13 @@ def test_long_replies_are_split_at_word_boundaries():
     parts = split_text("word " * 2000)
     assert len(parts) == 3 and all(len(p) <= 4096 for p in parts)
     assert "".join(p + " " for p in parts).split() == ("word " * 2000).split()
+
+
+def test_long_replies_are_split_between_paragraphs_then_lines_when_there_are_some():
+    one, two, three = ("one " * 700).strip(), ("two " * 300).strip(), ("three " * 100).strip()
+    assert split_text(f"{one}\n\n{two}\n\n{three}") == [f"{one}\n\n{two}", three]
+    assert split_text("a" * 3000 + "\n" + "b " * 800)[0] == "a" * 3000, "a line break before a late space"
+    assert split_text("c" * 5000) == ["c" * 4096, "c" * 904], "no boundary at all: cut at the limit"
 
 
 async def test_no_identity_or_message_text_in_any_log_or_bot_store(assistant, tmp_path, caplog):
