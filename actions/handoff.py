@@ -74,6 +74,7 @@ class ActionRequestHandoff(Action):
             "needs": tracker.get_slot("needs") or [],
             "urgency": urgency(messages),
             "consent_to_share": consent,
+            "safe_to_talk": tracker.get_slot("safe_to_talk"),  # shown on the advocate's card
         }
         if consent:
             handoff["summary"] = survivor_summary(messages)

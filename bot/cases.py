@@ -40,6 +40,7 @@ cases = sa.Table(
     sa.Column("needs", sa.Text),
     sa.Column("urgent", sa.Boolean, nullable=False, default=False),
     sa.Column("summary", sa.Text),
+    sa.Column("safe_to_talk", sa.Boolean),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("taken_at", sa.Float),
     sa.Column("advocate_id", sa.BigInteger),
@@ -86,6 +87,7 @@ class Case:
     needs: List[Text]
     urgent: bool
     summary: Optional[Text]
+    safe_to_talk: Optional[bool]
     created_at: float
     taken_at: Optional[float]
     advocate_id: Optional[int]
@@ -111,6 +113,17 @@ class Delivery:
     reply_to: Optional[int]
 
 
+def add_missing_columns(engine: Engine) -> None:
+    """A store made before a nullable column was added gets it (no migration tool yet)."""
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in sa.inspect(engine).get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as db:
+                    db.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}'))
+
+
 class Cases:
     """Cases, message map and outbox over the bot store's database."""
 
@@ -118,6 +131,7 @@ class Cases:
         self._engine = engine
         self._clock = clock
         metadata.create_all(engine)
+        add_missing_columns(engine)
         with engine.connect() as db:  # who has an open case: asked on every survivor message
             self._open = set(db.execute(sa.select(cases.c.pseudonym).where(cases.c.state != CLOSED)).scalars())
 
@@ -142,7 +156,7 @@ class Cases:
             db.execute(cases.insert().values(
                 alias=alias, state=WAITING, pseudonym=pseudonym, chat_id=chat_id,
                 language=request.language, region=request.region, needs=json.dumps(list(request.needs)),
-                urgent=request.urgent, summary=request.summary,
+                urgent=request.urgent, summary=request.summary, safe_to_talk=request.safe_to_talk,
                 created_at=self._clock(), fallback_sent=False, leaving_message=False,
             ))
             return Case.of(db.execute(sa.select(cases).where(cases.c.alias == alias)).one())
@@ -212,7 +226,7 @@ class Cases:
             with self._engine.begin() as db:
                 self._open.discard(db.execute(sa.select(cases.c.pseudonym).where(cases.c.alias == alias)).scalar())
                 db.execute(cases.update().where(cases.c.alias == alias).values(
-                    state=CLOSED, pseudonym=None, chat_id=None, summary=None, needs=None,
+                    state=CLOSED, pseudonym=None, chat_id=None, summary=None, needs=None, safe_to_talk=None,
                     leaving_message=False))
                 db.execute(relay.delete().where(relay.c.alias == alias))
                 db.execute(outbox.delete().where(outbox.c.alias == alias))

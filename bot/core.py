@@ -53,6 +53,7 @@ class HandoffRequest:
     needs: Tuple[Text, ...] = ()
     urgent: bool = False
     summary: Optional[Text] = None
+    safe_to_talk: Optional[bool] = None  # their answer to "is it safe to talk?"; None: not asked
 
     @classmethod
     def parse(cls, payload: Dict[Text, Any]) -> "HandoffRequest":
@@ -64,6 +65,7 @@ class HandoffRequest:
             needs=tuple(str(need) for need in (needs if isinstance(needs, list) else [needs])),
             urgent=payload.get("urgency") == "high",
             summary=str(payload["summary"]) if consented and payload.get("summary") else None,
+            safe_to_talk=payload.get("safe_to_talk") if isinstance(payload.get("safe_to_talk"), bool) else None,
         )
 
 

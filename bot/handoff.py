@@ -244,11 +244,16 @@ class Handoffs:
         urgent = f"{text('advocate_urgent', self.advocate_language)} · " if case.urgent else ""
         return urgent + text("advocate_case", self.advocate_language).format(alias=case.alias)
 
+    def safe_to_talk(self, case: Case) -> Text:
+        """Their answer to "is it safe to talk?", so the advocate writes with care."""
+        answer = {True: "advocate_safe_yes", False: "advocate_safe_no", None: "advocate_safe_not_asked"}
+        return text(answer[case.safe_to_talk], self.advocate_language)
+
     def card(self, case: Case) -> Text:
-        """Alias, language, region, needs, urgency, time — and their words only with consent."""
+        """Alias, language, region, needs, safe to talk, urgency, time — their words only with consent."""
         asked = datetime.fromtimestamp(case.created_at, self.hours.zone).strftime("%H:%M %Z")
         lines: List[Text] = [self.title(case), text("advocate_card", self.advocate_language).format(
-            language=case.language, region=case.region, asked=asked,
+            language=case.language, region=case.region, asked=asked, safe=self.safe_to_talk(case),
             needs=", ".join(case.needs) or text("advocate_no_needs", self.advocate_language))]
         if case.summary:
             lines += ["", text("advocate_shared", self.advocate_language), case.summary]

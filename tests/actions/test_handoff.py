@@ -33,10 +33,15 @@ async def test_consented_summary_is_the_survivors_own_words_from_this_session():
     handoff = payload["custom"]["handoff"]
     assert handoff == {
         "language": "es", "region": "GB", "needs": ["housing"], "urgency": "normal",
-        "consent_to_share": True,
+        "consent_to_share": True, "safe_to_talk": None,
         "summary": "“they kept my passport”\n“i owe them for the trip”",
     }
     assert reply["response"] == "utter_handoff_requested_shared"
+
+
+async def test_the_answer_to_is_it_safe_to_talk_travels_for_the_card():
+    _, payload = await run(True, safe_to_talk=False)
+    assert payload["custom"]["handoff"]["safe_to_talk"] is False
 
 
 async def test_without_consent_no_summary_travels():

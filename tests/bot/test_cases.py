@@ -116,3 +116,19 @@ async def test_a_closed_cases_summary_is_gone_from_the_sqlite_files(cases, store
     await cases.close(case.alias)
     files = list(tmp_path.glob("bot.sqlite3*"))
     assert files and not any(REQUEST.summary.encode() in path.read_bytes() for path in files)
+
+
+async def test_a_store_from_before_a_new_column_gets_it(tmp_path, clock):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/old.sqlite3")
+    with engine.begin() as db:
+        db.execute(sa.text("CREATE TABLE cases (alias VARCHAR(8) PRIMARY KEY, state VARCHAR(8) NOT NULL, "
+                           "pseudonym VARCHAR(32), chat_id BIGINT, language VARCHAR(8), region VARCHAR(8), "
+                           "needs TEXT, urgent BOOLEAN NOT NULL, summary TEXT, created_at FLOAT NOT NULL, "
+                           "taken_at FLOAT, advocate_id BIGINT, topic_id BIGINT, card_id BIGINT, "
+                           "fallback_sent BOOLEAN NOT NULL, leaving_message BOOLEAN NOT NULL)"))
+    old = Cases(engine, clock=clock)
+    case = await old.open("p1", 11, replace(REQUEST, safe_to_talk=True))
+    assert case.safe_to_talk is True
+    engine.dispose()

@@ -122,6 +122,14 @@ async def test_a_request_posts_a_card_with_take_and_pass_and_tells_the_survivor_
     assert await store.message_ids(ROSA) == [told.message_id], "remembered for quick exit"
 
 
+async def test_the_card_says_whether_it_was_safe_to_talk(handoffs, messenger):
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    await handoffs.request(SAM, SAM_CHAT, HandoffRequest(language="en", region="US", safe_to_talk=False))
+    rosa, sam = (card.text for card in messenger.to(GROUP))
+    assert f"Safe to talk when asked: {text('advocate_safe_not_asked', 'en')}" in rosa
+    assert f"Safe to talk when asked: {text('advocate_safe_no', 'en')}" in sam
+
+
 async def test_without_consent_the_card_says_so_and_carries_no_words(handoffs, messenger):
     await handoffs.request(ROSA, ROSA_CHAT, HandoffRequest(language="en", region="US"))
     [card] = messenger.to(GROUP)
