@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Dict, Mapping, Optional, Text
 from urllib.parse import urlparse
 
+from dotenv import dotenv_values
+
 from bot.hours import ALWAYS, Hours, HoursError, parse
 from bot.texts import all_texts
 from knowledge.resources import FALLBACK_REGION, regions
@@ -50,16 +52,8 @@ class Settings:
 
 
 def read_env_file(path: Path) -> Dict[Text, Text]:
-    """KEY=VALUE lines; blank lines and # comments ignored; quotes stripped."""
-    if not path.is_file():
-        return {}
-    values = {}
-    for line in path.read_text("utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            values[key.strip()] = value.strip().strip("'\"")
-    return values
+    """The `.env` file's settings (python-dotenv's syntax); empty when there is none."""
+    return {key: value or "" for key, value in dotenv_values(path).items()}
 
 
 def _number(env: Mapping[Text, Text], name: Text, default: float, kind=float) -> float:

@@ -54,5 +54,6 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path, env, mes
 
 def test_env_file_lines(tmp_path):
     path = tmp_path / ".env"
-    path.write_text("# comment\nRASA_URL='http://rasa:5005'\n\nRETENTION_HOURS = 24\n")
-    assert read_env_file(path) == {"RASA_URL": "http://rasa:5005", "RETENTION_HOURS": "24"}
+    path.write_text("# comment\nRASA_URL='http://rasa:5005'\n\nRETENTION_HOURS = 24\nexport DEFAULT_REGION=gb\n")
+    assert read_env_file(path) == {"RASA_URL": "http://rasa:5005", "RETENTION_HOURS": "24", "DEFAULT_REGION": "gb"}
+    assert read_env_file(tmp_path / "missing.env") == {}
