@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 export RASA_TRACKER_DB ?= var/rasa-tracker.sqlite3
 
-.PHONY: install train validate run shell actions test evaluate bench clean
+.PHONY: install train validate run shell actions test lint evaluate bench clean
 
 install: $(STAMP)  ## create .venv/ with the locked dependencies (no-op when up to date)
 $(STAMP): requirements/lock.txt requirements/dev.txt scripts/install.sh
@@ -32,6 +32,9 @@ shell: train  ## Rasa's own shell, with the action server running
 
 test: train  ## every test: data validation, stories, NLU, actions, conversations
 	$(BIN)/python -m pytest
+
+lint: install  ## pyflakes, isort and bugbear checks (ruff, configured in pyproject.toml)
+	$(BIN)/ruff check .
 
 evaluate: train  ## NLU on the held-out phrasings in tests/nlu: reports/nlu-summary.md, macro-F1 printed
 	$(BIN)/rasa test nlu --nlu tests/nlu --model models/safe-harbor.tar.gz --out reports/nlu

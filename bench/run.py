@@ -23,9 +23,9 @@ from pathlib import Path
 
 import aiohttp
 
+import rasa_process
 from bench import report
 from bench.drivers import Paths, TimedTelegram, load, load_scripts, overhead, relay
-import rasa_process
 from bench.servers import BIN, ROOT, Servers, free_port
 
 ADVOCATES = -100777

@@ -99,8 +99,8 @@ class TelegramBridge:
         texts = all_texts()
         for language, own in texts.items():
             commands = [BotCommand(name, own["commands"][name]) for name in COMMANDS]
-            await with_retries(lambda: application.bot.set_my_commands(  # noqa: B023
-                commands, language_code=None if language == "en" else language))  # noqa: B023
+            code = None if language == "en" else language
+            await with_retries(lambda: application.bot.set_my_commands(commands, language_code=code))  # noqa: B023 (awaited at once)
         advocate_commands = texts[self.settings.advocate_language]["advocate_commands"]
         await with_retries(lambda: application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in advocate_commands.items()],

@@ -26,7 +26,8 @@ async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
         try:
             return await call()
         except RetryAfter as error:
-            await asyncio.sleep(float(getattr(error.retry_after, "total_seconds", lambda: error.retry_after)()))
+            wait = error.retry_after  # seconds, or a timedelta in newer PTB
+            await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait))
         except BadRequest:
             raise  # our request is wrong; repeating it will not help
         except NetworkError:
@@ -72,7 +73,7 @@ async def send_reply(bot: Bot, chat_id: int, step: Reply) -> List[int]:
     ids = []
     for number, part in enumerate(parts, 1):
         markup = keyboard([(b.title, b.payload) for b in step.buttons]) if number == len(parts) else None
-        sent = await with_retries(lambda: bot.send_message(chat_id, part, reply_markup=markup))  # noqa: B023
+        sent = await with_retries(lambda: bot.send_message(chat_id, part, reply_markup=markup))  # noqa: B023 (awaited at once)
         ids.append(sent.message_id)
     return ids
 
@@ -81,7 +82,7 @@ async def delete_all(bot: Bot, chat_id: int, ids: List[int]) -> None:
     """Delete what we can, in Telegram's batches; messages it no longer lets us delete stay."""
     for start in range(0, len(ids), DELETE_BATCH):
         batch = ids[start:start + DELETE_BATCH]
-        await quietly(with_retries(lambda: bot.delete_messages(chat_id, batch)))  # noqa: B023
+        await quietly(with_retries(lambda: bot.delete_messages(chat_id, batch)))  # noqa: B023 (awaited at once)
 
 
 class TelegramMessenger:

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 from bot.core import HandoffRequest
 from bot.texts import text
 from knowledge.helplines import always_open
-from testkit.fake_telegram import Person
 from telegram_harness import ADVOCATES, person, start_bot, stop_bot
+from testkit.fake_telegram import Person
 
 ANA = Person(id=501, first_name="Ana", username="ana_advocate")
 LUIS = Person(id=502, first_name="Luis", username="luis_advocate")

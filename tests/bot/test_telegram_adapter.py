@@ -15,10 +15,10 @@ from bot.telegram.app import WEBHOOK_PATH, webhook_options
 from bot.telegram.messenger import split_text
 from bot.telegram.order import PerChatOrder
 from bot.texts import all_texts, text
-from knowledge.helplines import always_open
-from testkit.fake_telegram import BOT, Person
 from harness import free_port
+from knowledge.helplines import always_open
 from telegram_harness import ADVOCATES, person, start_bot, stop_bot
+from testkit.fake_telegram import Person
 
 
 async def test_commands_are_in_the_menu_per_language(bot):
