@@ -15,113 +15,31 @@ import asyncio
 import json
 import secrets
 import time
-from dataclasses import dataclass
 from typing import Callable, List, Optional, Text
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.case_tables import (
+    ACTIVE,
+    CLOSED,
+    TO_GROUP,
+    TO_SURVIVOR,
+    WAITING,
+    Case,
+    Delivery,
+    add_missing_columns,
+    advocates,
+    cases,
+    metadata,
+    outbox,
+    relay,
+)
 from bot.core import HandoffRequest
 
+__all__ = ["ACTIVE", "CLOSED", "TO_GROUP", "TO_SURVIVOR", "WAITING", "Case", "Cases", "Delivery", "metadata"]
+
 ALIAS_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
-WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
-TO_GROUP, TO_SURVIVOR = "to_group", "to_survivor"
-
-metadata = sa.MetaData()
-cases = sa.Table(
-    "cases",
-    metadata,
-    sa.Column("alias", sa.String(8), primary_key=True),
-    sa.Column("state", sa.String(8), nullable=False, index=True),
-    sa.Column("pseudonym", sa.String(32), index=True),
-    sa.Column("chat_id", sa.BigInteger),
-    sa.Column("language", sa.String(8)),
-    sa.Column("region", sa.String(8)),
-    sa.Column("needs", sa.Text),
-    sa.Column("urgent", sa.Boolean, nullable=False, default=False),
-    sa.Column("summary", sa.Text),
-    sa.Column("safe_to_talk", sa.Boolean),
-    sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("taken_at", sa.Float),
-    sa.Column("advocate_id", sa.BigInteger),
-    sa.Column("topic_id", sa.BigInteger, index=True),
-    sa.Column("card_id", sa.BigInteger),
-    sa.Column("fallback_sent", sa.Boolean, nullable=False, default=False),
-    sa.Column("leaving_message", sa.Boolean, nullable=False, default=False),
-)
-relay = sa.Table(  # which copy is which, so edits and replies keep working
-    "relay",
-    metadata,
-    sa.Column("alias", sa.String(8), nullable=False, index=True),
-    sa.Column("survivor_message_id", sa.BigInteger, nullable=False),
-    sa.Column("group_message_id", sa.BigInteger, nullable=False),
-)
-outbox = sa.Table(
-    "outbox",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("alias", sa.String(8), nullable=False, index=True),
-    sa.Column("direction", sa.String(12), nullable=False),
-    sa.Column("source_chat_id", sa.BigInteger, nullable=False),
-    sa.Column("source_message_id", sa.BigInteger, nullable=False),
-    sa.Column("reply_to", sa.BigInteger),
-    sa.Column("sent", sa.Boolean, nullable=False, default=False, index=True),
-    sa.UniqueConstraint("source_chat_id", "source_message_id"),
-)
-advocates = sa.Table(
-    "advocates",
-    metadata,
-    sa.Column("user_id", sa.BigInteger, primary_key=True),
-    sa.Column("display_name", sa.String(64), nullable=False),
-)
-
-
-@dataclass(frozen=True)
-class Case:
-    alias: Text
-    state: Text
-    pseudonym: Optional[Text]
-    chat_id: Optional[int]
-    language: Text
-    region: Text
-    needs: List[Text]
-    urgent: bool
-    summary: Optional[Text]
-    safe_to_talk: Optional[bool]
-    created_at: float
-    taken_at: Optional[float]
-    advocate_id: Optional[int]
-    topic_id: Optional[int]
-    card_id: Optional[int]
-    fallback_sent: bool
-    leaving_message: bool
-
-    @classmethod
-    def of(cls, row) -> "Case":
-        values = dict(row._mapping)
-        values["needs"] = json.loads(values["needs"] or "[]")
-        return cls(**values)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    alias: Text
-    direction: Text
-    source_chat_id: int
-    source_message_id: int
-    reply_to: Optional[int]
-
-
-def add_missing_columns(engine: Engine) -> None:
-    """A store made before a nullable column was added gets it (no migration tool yet)."""
-    for table in metadata.sorted_tables:
-        present = {column["name"] for column in sa.inspect(engine).get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in present and column.nullable:
-                kind = column.type.compile(dialect=engine.dialect)
-                with engine.begin() as db:
-                    db.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}'))
 
 
 class Cases:
