@@ -42,7 +42,7 @@ def quiet_third_party_logs() -> None:
 async def every(seconds: float, job: Callable[[], Awaitable]) -> None:
     """Run `job` now and every `seconds`; a failure is logged (by type) and retried.
 
-    A plain asyncio loop instead of PTB's JobQueue: that needs APScheduler 3.10+,
+    A plain asyncio loop instead of PTB's JobQueue: that needs APScheduler >= 3.10.4,
     and Rasa 3.6 pins APScheduler 3.9.1 in the same environment."""
     while True:
         try:
