@@ -4,15 +4,14 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# An anonymity product sends nothing home: no telemetry, no Sentry, in every process.
-export RASA_TELEMETRY_ENABLED := false
-export SENTRY_DSN :=
-export TF_CPP_MIN_LOG_LEVEL := 2
+# An anonymity product sends nothing home: no telemetry, no Sentry, in every process (rasa.env).
+include rasa.env
+export $(shell sed -nE 's/^([A-Z_]+)=.*/\1/p' rasa.env)
 export PYTHONDONTWRITEBYTECODE := 1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 export RASA_TRACKER_DB ?= var/rasa-tracker.sqlite3
 
-.PHONY: install train validate run shell actions test evaluate bench clean
+.PHONY: install train validate run shell actions test lint evaluate bench clean
 
 install: $(STAMP)  ## create .venv/ with the locked dependencies (no-op when up to date)
 $(STAMP): requirements/lock.txt requirements/dev.txt scripts/install.sh
@@ -20,7 +19,7 @@ $(STAMP): requirements/lock.txt requirements/dev.txt scripts/install.sh
 	touch $@
 
 train: install  ## train the model if data, domain or config changed
-	$(BIN)/rasa train --data data --domain domain.yml --config config.yml --out models --fixed-model-name safe-harbor
+	$(BIN)/python -m rasa_process train
 
 validate: install  ## check the training data for conflicts and mistakes
 	$(BIN)/rasa data validate --data data --domain domain.yml --config config.yml --fail-on-warnings
@@ -34,11 +33,17 @@ shell: train  ## Rasa's own shell, with the action server running
 test: train  ## every test: data validation, stories, NLU, actions, conversations
 	$(BIN)/python -m pytest
 
-evaluate: train  ## NLU on the held-out phrasings in tests/nlu: reports/nlu-summary.md, macro-F1 printed
+lint: install  ## pyflakes, isort and bugbear checks (ruff, configured in pyproject.toml)
+	$(BIN)/ruff check .
+
+evaluate: train  ## held-out NLU (reports/nlu-summary.md) and safety recall / false alarms (reports/safety-*.json)
 	$(BIN)/rasa test nlu --nlu tests/nlu --model models/safe-harbor.tar.gz --out reports/nlu
 	$(BIN)/python scripts/nlu_report.py reports/nlu
+	$(BIN)/python scripts/safety_eval.py --split heldout --model models/safe-harbor.tar.gz
+	$(BIN)/python scripts/safety_eval.py --split examples --model models/safe-harbor.tar.gz
 
-bench: train  ## latency, throughput, memory of the full path vs Rasa alone: reports/bench.{json,png}
+bench: train  ## latency, throughput, memory of the full path vs Rasa alone: reports/bench.{json,png}; the safety layer: reports/bench-safety.json
+	$(BIN)/python -m bench.safety
 	$(BIN)/python -m bench.run
 
 clean:

@@ -11,8 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.needs import known_needs
 from actions.session import language_of
+from knowledge.needs import known_needs
 
 # Turns that steer the conversation rather than tell the survivor's story.
 NAVIGATION_INTENTS = {
@@ -74,6 +74,7 @@ class ActionRequestHandoff(Action):
             "needs": tracker.get_slot("needs") or [],
             "urgency": urgency(messages),
             "consent_to_share": consent,
+            "safe_to_talk": tracker.get_slot("safe_to_talk"),  # shown on the advocate's card
         }
         if consent:
             handoff["summary"] = survivor_summary(messages)

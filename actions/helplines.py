@@ -6,15 +6,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import resources
 from actions.session import language_of
-
-MAX_LISTED = 4  # plain language: a short list, best first
-
-
-def describe_all(entries: List[resources.Resource], language: Text) -> Text:
-    """One entry a line (plus its note), at most MAX_LISTED."""
-    return "\n".join(f"• {entry.describe(language)}" for entry in entries[:MAX_LISTED])
+from knowledge import resources
+from knowledge.helplines import describe_all
 
 
 class ActionHelplines(Action):

@@ -10,16 +10,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import resources
-from actions.helplines import describe_all
 from actions.session import language_of
-
-
-def known_needs(values: Any) -> List[Text]:
-    """Keep recognised needs only, once each, in order ("none" means skipped)."""
-    values = values if isinstance(values, list) else [values]
-    catalogue = resources.needs()
-    return list(dict.fromkeys(v for v in values if v in catalogue))
+from knowledge import resources
+from knowledge.helplines import describe_all
+from knowledge.needs import known_needs, needs
 
 
 def need_of_topic(tracker: Tracker) -> Optional[Text]:
@@ -27,7 +21,7 @@ def need_of_topic(tracker: Tracker) -> Optional[Text]:
     selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
     key = (selector.get("response") or {}).get("intent_response_key") or ""
     topic = key.split("/")[-1]
-    return next((need for need, spec in resources.needs().items() if topic in spec["topics"]), None)
+    return next((need for need, spec in needs().items() if topic in spec["topics"]), None)
 
 
 class ActionNoteNeed(Action):
@@ -57,7 +51,7 @@ class ActionNoteNeed(Action):
     def answer(dispatcher: CollectingDispatcher, tracker: Tracker, named: List[Text]) -> None:
         language = language_of(tracker)
         first = named[0]
-        dispatcher.utter_message(response=resources.needs()[first]["answer"])
+        dispatcher.utter_message(response=needs()[first]["answer"])
         helpful = resources.for_need(tracker.get_slot("region"), first, language)
         if helpful:
             dispatcher.utter_message(

@@ -6,8 +6,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import resources
 from actions.session import language_of
+from knowledge import resources
 
 
 class ActionCrisisLine(Action):

@@ -1,7 +1,9 @@
 """Start each conversation in the survivor's language and region.
 
-The bot passes `metadata.language` (from Telegram's language code) and may pass
-`metadata.region`; Rasa keeps them in the `session_started_metadata` slot.
+The bot passes `metadata.language` (from Telegram's language code) and
+`metadata.region` (its DEFAULT_REGION setting, the one owner of that default);
+Rasa keeps them in the `session_started_metadata` slot. A conversation that did
+not come through the bot (e.g. `rasa shell`) starts in `FALLBACK_REGION`.
 """
 
 from typing import Any, Dict, List, Text
@@ -10,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import resources
+from knowledge import resources
 
 
 def language_of(tracker: Tracker) -> Text:
@@ -44,7 +46,7 @@ class ActionSessionStart(Action):
             SlotSet("language", language if language in languages else languages[0]),
             SlotSet(
                 "region",
-                region if region in resources.regions() else resources.default_region(),
+                region if region in resources.regions() else resources.FALLBACK_REGION,
             ),
             ActionExecuted("action_listen"),
         ]

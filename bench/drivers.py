@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +19,8 @@ from typing import Dict, List, Optional, Tuple
 import aiohttp
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from bot.rasa_client import RasaClient  # noqa: E402
-from fake_telegram import FakeTelegram, Person  # noqa: E402  (the tests' fake Bot API)
+from bot.rasa_client import RasaClient
+from testkit.fake_telegram import FakeTelegram, Person  # the tests' fake Bot API
 
 TURN_TIMEOUT = 15.0
 ids = itertools.count(7_000_000_000)
@@ -178,7 +176,7 @@ async def relay(paths: Paths, group_id: int, messages: int) -> Dict[str, List[Sa
     for payload in ('/inform_need{"need": "talk"}', "/affirm"):
         keyboard = [m for m in fake.bot_messages(survivor.id) if m.get("reply_markup")][-1]
         fake.press(survivor, keyboard, payload)
-        await fake.wait_for(lambda: fake.bot_messages(survivor.id)[-1] is not keyboard, 30)
+        await fake.wait_for(lambda shown=keyboard: fake.bot_messages(survivor.id)[-1] is not shown, 30)
     cards = await fake.wait_for(lambda: [m for _, m in sorted(fake.chats.get(group_id, {}).items())
                                          if m.get("reply_markup")], 30)
     fake.press(advocate, cards[-1], cards[-1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
@@ -189,8 +187,8 @@ async def relay(paths: Paths, group_id: int, messages: int) -> Dict[str, List[Sa
     for number in range(messages):
         for direction, chat, send in (
                 ("advocate_to_survivor", survivor.id,
-                 lambda: fake.post(advocate, group_id, topic, f"advocate message {number}")),
-                ("survivor_to_advocate", group_id, lambda: fake.say(survivor, f"survivor message {number}"))):
+                 lambda n=number: fake.post(advocate, group_id, topic, f"advocate message {n}")),
+                ("survivor_to_advocate", group_id, lambda n=number: fake.say(survivor, f"survivor message {n}"))):
             arrived = fake.expect(chat, 1)
             start = time.perf_counter()
             send()

@@ -23,9 +23,10 @@ from pathlib import Path
 
 import aiohttp
 
+import rasa_process
 from bench import report
 from bench.drivers import Paths, TimedTelegram, load, load_scripts, overhead, relay
-from bench.servers import BIN, QUIET, ROOT, Servers, free_port
+from bench.servers import BIN, ROOT, Servers, free_port
 
 ADVOCATES = -100777
 
@@ -42,10 +43,8 @@ def redis_reachable() -> bool:
 def train(workdir: Path) -> tuple:
     """A from-scratch training (no cache), timed; the model it made."""
     start = time.monotonic()
-    subprocess.run([str(BIN / "rasa"), "train", "--force", "--data", "data", "--domain", "domain.yml",
-                    "--config", "config.yml", "--out", str(workdir), "--fixed-model-name", "bench"],
-                   cwd=ROOT, env={**os.environ, **QUIET}, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    rasa_process.train(out=str(workdir), name="bench", force=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return round(time.monotonic() - start, 1), workdir / "bench.tar.gz"
 
 

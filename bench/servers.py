@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
+import rasa_process
+
+ROOT = rasa_process.ROOT
 BIN = ROOT / ".venv" / "bin"
-QUIET = {"RASA_TELEMETRY_ENABLED": "false", "SENTRY_DSN": "", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
 def free_port() -> int:
@@ -47,7 +48,7 @@ class Servers:
         log = (self.workdir / f"{name}.log").open("w")
         self.started[name] = time.monotonic()
         self.processes[name] = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **QUIET, **env}, stdout=log,
+            command, cwd=ROOT, env=rasa_process.rasa_env(**env), stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, name: str, url: str, timeout: float = 240) -> None:

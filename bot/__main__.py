@@ -3,23 +3,22 @@
 import asyncio
 import logging
 
-from bot import console
-from bot.core import Core
-from bot.rasa_client import RasaClient
 from bot.settings import load
+from bot.wiring import build
 
 
 def main() -> None:
     settings = load()  # a bad setting stops here with one line naming it
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    bridge = build(settings)
     if not settings.telegram_bot_token:
-        asyncio.run(console.main(settings.rasa_url, console.locale_language(), settings.default_region))
-        return
-    from bot import telegram_adapter  # only the Telegram mode needs python-telegram-bot
-    from bot.store import Store
+        from bot import console
 
-    core = Core(RasaClient(settings.rasa_url, timeout=settings.rasa_timeout), settings.default_region)
-    telegram_adapter.run(settings, core, Store(settings.store_url))
+        asyncio.run(console.main(bridge, console.locale_language()))
+        return
+    from bot.telegram import app as telegram  # only the Telegram mode needs python-telegram-bot
+
+    telegram.run(bridge)
 
 
 if __name__ == "__main__":

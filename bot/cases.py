@@ -15,98 +15,31 @@ import asyncio
 import json
 import secrets
 import time
-from dataclasses import dataclass
 from typing import Callable, List, Optional, Text
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.case_tables import (
+    ACTIVE,
+    CLOSED,
+    TO_GROUP,
+    TO_SURVIVOR,
+    WAITING,
+    Case,
+    Delivery,
+    add_missing_columns,
+    advocates,
+    cases,
+    metadata,
+    outbox,
+    relay,
+)
+from bot.core import HandoffRequest
+
+__all__ = ["ACTIVE", "CLOSED", "TO_GROUP", "TO_SURVIVOR", "WAITING", "Case", "Cases", "Delivery", "metadata"]
+
 ALIAS_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
-WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
-TO_GROUP, TO_SURVIVOR = "to_group", "to_survivor"
-
-metadata = sa.MetaData()
-cases = sa.Table(
-    "cases",
-    metadata,
-    sa.Column("alias", sa.String(8), primary_key=True),
-    sa.Column("state", sa.String(8), nullable=False, index=True),
-    sa.Column("pseudonym", sa.String(32), index=True),
-    sa.Column("chat_id", sa.BigInteger),
-    sa.Column("language", sa.String(8)),
-    sa.Column("region", sa.String(8)),
-    sa.Column("needs", sa.Text),
-    sa.Column("urgent", sa.Boolean, nullable=False, default=False),
-    sa.Column("summary", sa.Text),
-    sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("taken_at", sa.Float),
-    sa.Column("advocate_id", sa.BigInteger),
-    sa.Column("topic_id", sa.BigInteger, index=True),
-    sa.Column("card_id", sa.BigInteger),
-    sa.Column("fallback_sent", sa.Boolean, nullable=False, default=False),
-    sa.Column("leaving_message", sa.Boolean, nullable=False, default=False),
-)
-relay = sa.Table(  # which copy is which, so edits and replies keep working
-    "relay",
-    metadata,
-    sa.Column("alias", sa.String(8), nullable=False, index=True),
-    sa.Column("survivor_message_id", sa.BigInteger, nullable=False),
-    sa.Column("group_message_id", sa.BigInteger, nullable=False),
-)
-outbox = sa.Table(
-    "outbox",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("alias", sa.String(8), nullable=False, index=True),
-    sa.Column("direction", sa.String(12), nullable=False),
-    sa.Column("source_chat_id", sa.BigInteger, nullable=False),
-    sa.Column("source_message_id", sa.BigInteger, nullable=False),
-    sa.Column("reply_to", sa.BigInteger),
-    sa.Column("sent", sa.Boolean, nullable=False, default=False, index=True),
-    sa.UniqueConstraint("source_chat_id", "source_message_id"),
-)
-advocates = sa.Table(
-    "advocates",
-    metadata,
-    sa.Column("user_id", sa.BigInteger, primary_key=True),
-    sa.Column("display_name", sa.String(64), nullable=False),
-)
-
-
-@dataclass(frozen=True)
-class Case:
-    alias: Text
-    state: Text
-    pseudonym: Optional[Text]
-    chat_id: Optional[int]
-    language: Text
-    region: Text
-    needs: List[Text]
-    urgent: bool
-    summary: Optional[Text]
-    created_at: float
-    taken_at: Optional[float]
-    advocate_id: Optional[int]
-    topic_id: Optional[int]
-    card_id: Optional[int]
-    fallback_sent: bool
-    leaving_message: bool
-
-    @classmethod
-    def of(cls, row) -> "Case":
-        values = dict(row._mapping)
-        values["needs"] = json.loads(values["needs"] or "[]")
-        return cls(**values)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    alias: Text
-    direction: Text
-    source_chat_id: int
-    source_message_id: int
-    reply_to: Optional[int]
 
 
 class Cases:
@@ -116,6 +49,7 @@ class Cases:
         self._engine = engine
         self._clock = clock
         metadata.create_all(engine)
+        add_missing_columns(engine)
         with engine.connect() as db:  # who has an open case: asked on every survivor message
             self._open = set(db.execute(sa.select(cases.c.pseudonym).where(cases.c.state != CLOSED)).scalars())
 
@@ -124,13 +58,13 @@ class Cases:
         return await asyncio.to_thread(work, *args)
 
     # --- the queue -------------------------------------------------------------
-    async def open(self, pseudonym: Text, chat_id: int, request: dict) -> Case:
+    async def open(self, pseudonym: Text, chat_id: int, request: HandoffRequest) -> Case:
         """A new waiting case, or the one this person already has open."""
         case = await self._run(self._open_case, pseudonym, chat_id, request)
         self._open.add(pseudonym)
         return case
 
-    def _open_case(self, pseudonym: Text, chat_id: int, request: dict) -> Case:
+    def _open_case(self, pseudonym: Text, chat_id: int, request: HandoffRequest) -> Case:
         with self._engine.begin() as db:
             existing = db.execute(sa.select(cases).where(
                 cases.c.pseudonym == pseudonym, cases.c.state != CLOSED)).first()
@@ -139,10 +73,8 @@ class Cases:
             alias = self._new_alias(db)
             db.execute(cases.insert().values(
                 alias=alias, state=WAITING, pseudonym=pseudonym, chat_id=chat_id,
-                language=request.get("language") or "en", region=request.get("region") or "",
-                needs=json.dumps(list(request.get("needs") or [])),
-                urgent=request.get("urgency") == "high",
-                summary=request.get("summary") if request.get("consent_to_share") else None,
+                language=request.language, region=request.region, needs=json.dumps(list(request.needs)),
+                urgent=request.urgent, summary=request.summary, safe_to_talk=request.safe_to_talk,
                 created_at=self._clock(), fallback_sent=False, leaving_message=False,
             ))
             return Case.of(db.execute(sa.select(cases).where(cases.c.alias == alias)).one())
@@ -212,7 +144,7 @@ class Cases:
             with self._engine.begin() as db:
                 self._open.discard(db.execute(sa.select(cases.c.pseudonym).where(cases.c.alias == alias)).scalar())
                 db.execute(cases.update().where(cases.c.alias == alias).values(
-                    state=CLOSED, pseudonym=None, chat_id=None, summary=None, needs=None,
+                    state=CLOSED, pseudonym=None, chat_id=None, summary=None, needs=None, safe_to_talk=None,
                     leaving_message=False))
                 db.execute(relay.delete().where(relay.c.alias == alias))
                 db.execute(outbox.delete().where(outbox.c.alias == alias))

@@ -15,9 +15,10 @@ import secrets
 import sys
 from typing import List, Text
 
-from bot.core import Core, Forget, Handoff, QuickExit, Reply, Step
-from bot.rasa_client import RasaClient
+from bot.core import Core, Forget, HandoffRequested, QuickExit, Reply, Step
+from bot.settings import load
 from bot.texts import text
+from bot.wiring import Bridge, build
 
 CLEAR_SCREEN = "\033[2J\033[H"
 
@@ -65,14 +66,14 @@ class ConsoleChat:
             elif isinstance(step, Forget):
                 self.sender = new_sender()
                 out.append(text("forgotten", self.language))
-            elif isinstance(step, Handoff):
+            elif isinstance(step, HandoffRequested):
                 out.append(text("handoff_sent", self.language))
         return out
 
 
-async def main(rasa_url: Text, language: Text, region: Text) -> None:
-    client = RasaClient(rasa_url)
-    chat = ConsoleChat(Core(client, region), language)
+async def main(bridge: Bridge, language: Text) -> None:
+    """Chat until end of input; the bridge (Rasa client, RASA_TIMEOUT_SECONDS) comes from `build`."""
+    chat = ConsoleChat(bridge.core, language)
     print(text("console_intro", language))
     loop = asyncio.get_running_loop()
     try:
@@ -83,16 +84,14 @@ async def main(rasa_url: Text, language: Text, region: Text) -> None:
             for out in await chat.handle(line):
                 print(out if out.startswith(CLEAR_SCREEN) else f"> {out}")
     finally:
-        await client.close()
+        await bridge.close()
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rasa-url", default=os.environ.get("RASA_URL", "http://127.0.0.1:5005"))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] + " Settings as for `python -m bot`.")
     parser.add_argument("--language", default=locale_language())
-    parser.add_argument("--region", default=os.environ.get("DEFAULT_REGION", "US"))
     arguments = parser.parse_args()
     try:
-        asyncio.run(main(arguments.rasa_url, arguments.language, arguments.region))
+        asyncio.run(main(build(load()), arguments.language))
     except KeyboardInterrupt:
         pass

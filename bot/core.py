@@ -9,7 +9,7 @@ about commands, Rasa being down and payloads lives in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Text, Union
+from typing import Any, Dict, List, Optional, Text, Tuple, Union
 
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.texts import helpline, text
@@ -43,15 +43,44 @@ class Forget:
     """Erase this pseudonym from the bot store (Rasa erased its tracker)."""
 
 
+@dataclass(frozen=True)
+class HandoffRequest:
+    """What the survivor asked for, as the `{"handoff": ...}` payload said it (DESIGN.md §3).
+
+    Parsed once, here; `summary` is kept only when they consented to share it."""
+
+    language: Text = "en"
+    region: Text = ""
+    needs: Tuple[Text, ...] = ()
+    urgent: bool = False
+    summary: Optional[Text] = None
+    safe_to_talk: Optional[bool] = None  # their answer to "is it safe to talk?"; None: not asked
+
+    @classmethod
+    def parse(cls, payload: Dict[Text, Any]) -> "HandoffRequest":
+        needs = payload.get("needs") or []
+        consented = payload.get("consent_to_share") is True
+        return cls(
+            language=str(payload.get("language") or "en"),
+            region=str(payload.get("region") or ""),
+            needs=tuple(str(need) for need in (needs if isinstance(needs, list) else [needs])),
+            urgent=payload.get("urgency") == "high",
+            summary=str(payload["summary"]) if consented and payload.get("summary") else None,
+            safe_to_talk=payload.get("safe_to_talk") if isinstance(payload.get("safe_to_talk"), bool) else None,
+        )
+
+
 @dataclass
-class Handoff:
-    request: Dict[Text, Any]
+class HandoffRequested:
+    """Open a case for this person (or keep the one they have)."""
+
+    request: HandoffRequest
 
 
-Step = Union[Reply, QuickExit, Forget, Handoff]
+Step = Union[Reply, QuickExit, Forget, HandoffRequested]
 
 
-def language_of(code: Optional[Text]) -> Text:
+def language_from_code(code: Optional[Text]) -> Text:
     """Two-letter language from a platform code such as 'es-419'; English if none."""
     return (code or "en").split("-")[0].lower()[:2] or "en"
 
@@ -100,18 +129,22 @@ class Core:
             return await self.ask_rasa(sender, TO_RASA[name], language)
         return [Reply(text("unknown_command", language))]
 
+    def metadata(self, language: Text) -> Dict[Text, Any]:
+        """What Rasa's session start reads: the survivor's language and the operator's region."""
+        return {"language": language, "region": self.default_region}
+
     async def quick_exit(self, sender: Text, language: Text) -> List[Step]:
         """Hide first, then ask Rasa to erase: leaving never waits on Rasa."""
         steps: List[Step] = [QuickExit()]
         try:
-            await self.rasa.send(sender, QUICK_EXIT_PAYLOAD, {"language": language})
+            await self.rasa.send(sender, QUICK_EXIT_PAYLOAD, self.metadata(language))
         except RasaUnavailable:
             pass  # the tracker is purged by retention even if Rasa is away now
         return steps
 
     async def ask_rasa(self, sender: Text, message: Text, language: Text) -> List[Step]:
         try:
-            replies = await self.rasa.send(sender, message, {"language": language})
+            replies = await self.rasa.send(sender, message, self.metadata(language))
         except RasaUnavailable:
             return [Reply(self.unavailable(language))]
         return steps_from(replies)
@@ -134,5 +167,5 @@ def steps_from(replies: List[Dict[Text, Any]]) -> List[Step]:
         if custom.get("forget"):
             steps.append(Forget())
         if isinstance(custom.get("handoff"), dict):
-            steps.append(Handoff(custom["handoff"]))
+            steps.append(HandoffRequested(HandoffRequest.parse(custom["handoff"])))
     return steps

@@ -13,7 +13,9 @@ import time
 from datetime import datetime, timezone
 from typing import Awaitable, Callable, List, Optional, Protocol, Sequence, Text, Tuple
 
+from bot import cards
 from bot.cases import ACTIVE, TO_GROUP, TO_SURVIVOR, WAITING, Case, Cases, Delivery
+from bot.core import HandoffRequest
 from bot.hours import Hours
 from bot.texts import helpline, text
 
@@ -57,12 +59,12 @@ class Handoffs:
         self.group = advocate_chat_id
         self.hours = hours
         self.wait_minutes = wait_minutes
-        self.staff = advocate_language
+        self.advocate_language = advocate_language
         self.clock = clock
         self._delivering = asyncio.Lock()
 
     # --- survivor side ------------------------------------------------------------
-    async def request(self, pseudonym: Text, chat_id: int, request: dict) -> None:
+    async def request(self, pseudonym: Text, chat_id: int, request: HandoffRequest) -> None:
         """Queue the case, show advocates its card, tell the survivor what happens now."""
         already = await self.cases.open_case_of(pseudonym)
         if already is not None and already.state == ACTIVE:
@@ -71,8 +73,8 @@ class Handoffs:
         if already is None:
             card_id = await self.messenger.send(
                 self.group, self.card(case), notify=True,
-                buttons=[(text("advocate_take", self.staff), TAKE + case.alias),
-                         (text("advocate_pass", self.staff), PASS + case.alias)])
+                buttons=[(self.group_text("advocate_take"), TAKE + case.alias),
+                         (self.group_text("advocate_pass"), PASS + case.alias)])
             await self.cases.update(case.alias, card_id=card_id)
         if not self.hours.is_open(datetime.fromtimestamp(self.clock(), timezone.utc)):
             await self.fallback(case, text("handoff_closed_hours", case.language).format(hours=self.hours.text))
@@ -110,7 +112,8 @@ class Handoffs:
             return False
         if await self.cases.enqueue(case.alias, TO_GROUP, chat_id, message_id, reply_to) and case.state == WAITING:
             await self.cases.update(case.alias, leaving_message=False)
-            await self.messenger.send(self.group, text("advocate_message", self.staff), reply_to=case.card_id)
+            await self.messenger.send(self.group, self.group_text("advocate_message"),
+                                      reply_to=case.card_id)
             await self.tell(case, text("handoff_message_left", case.language))
         await self.deliver()
         return True
@@ -123,8 +126,8 @@ class Handoffs:
             return False
         await self.cases.update(case.alias, urgent=True)
         case = await self.cases.get(case.alias)
-        note = text("advocate_urgent_reason", self.staff).format(
-            reason=text(f"advocate_reason_{reason}", self.staff))
+        note = self.group_text("advocate_urgent_reason").format(
+            reason=self.group_text(f"advocate_reason_{reason}"))
         if case.state == ACTIVE and case.topic_id:
             await self.messenger.send(self.group, note, thread_id=case.topic_id, notify=True)
         elif case.card_id:
@@ -148,10 +151,12 @@ class Handoffs:
             return
         await self.cases.close(case.alias)
         if case.state == ACTIVE and case.topic_id:
-            await self.messenger.send(self.group, text("advocate_left", self.staff), thread_id=case.topic_id)
+            await self.messenger.send(self.group, self.group_text("advocate_left"),
+                                      thread_id=case.topic_id)
             await self.messenger.close_topic(case.topic_id)
         elif case.card_id:
-            await self.messenger.edit(self.group, case.card_id, self.title(case) + "\n" + text("advocate_left", self.staff))
+            left = self.title(case) + "\n" + self.group_text("advocate_left")
+            await self.messenger.edit(self.group, case.card_id, left)
 
     async def tell(self, case: Case, message: Text, buttons: Sequence[ButtonSpec] = ()) -> None:
         sent = await self.messenger.send(case.chat_id, message, buttons=buttons)
@@ -161,32 +166,35 @@ class Handoffs:
     async def take(self, alias: Text, user_id: int) -> Text:
         """The first member to press Take gets the case; the answer for the button."""
         if not await self.messenger.is_member(user_id):
-            return text("advocate_not_member", self.staff)
+            return self.group_text("advocate_not_member")
         if not await self.cases.take(alias, user_id):
-            return text("advocate_already_taken", self.staff)
+            return self.group_text("advocate_already_taken")
         case = await self.cases.get(alias)
         name = await self.cases.display_name(user_id)
-        topic = await self.messenger.open_topic(text("advocate_case", self.staff).format(alias=alias))
+        topic = await self.messenger.open_topic(self.group_text("advocate_case").format(alias=alias))
         await self.cases.update(alias, topic_id=topic)
         await self.messenger.send(self.group, self.card(case), thread_id=topic)
-        taken = text("advocate_taken_by", self.staff).format(who=name or text("handoff_someone", self.staff))
+        who = name or self.group_text("handoff_someone")
+        taken = self.group_text("advocate_taken_by").format(who=who)
         if case.card_id:
             await self.messenger.edit(self.group, case.card_id, f"{self.title(case)}\n{taken}")
         shared = "handoff_shared" if case.summary else "handoff_not_shared"
         await self.tell(case, text("handoff_joined", case.language).format(
             who=name or text("handoff_someone", case.language), shared=text(shared, case.language)))
         await self.deliver()  # anything still in the outbox for this case
-        return text("advocate_you_have_it", self.staff).format(alias=alias)
+        return self.group_text("advocate_you_have_it").format(alias=alias)
 
     async def pass_case(self, alias: Text, user_id: int) -> Text:
         if not await self.messenger.is_member(user_id):
-            return text("advocate_not_member", self.staff)
-        return text("advocate_passed", self.staff)
+            return self.group_text("advocate_not_member")
+        return self.group_text("advocate_passed")
 
     async def from_advocate(self, topic_id: int, message_id: int, reply_to: Optional[int] = None) -> None:
         """A message in a case topic goes to the survivor; anywhere else it stays."""
         case = await self.cases.case_in_topic(topic_id)
-        if case is not None and await self.cases.enqueue(case.alias, TO_SURVIVOR, self.group, message_id, reply_to):
+        if case is None:
+            return
+        if await self.cases.enqueue(case.alias, TO_SURVIVOR, self.group, message_id, reply_to):
             await self.deliver()
 
     async def advocate_edited(self, topic_id: int, message_id: int, new_text: Text) -> None:
@@ -199,28 +207,33 @@ class Handoffs:
         """/end in a case topic: the survivor is told and returns to the assistant."""
         case = await self.cases.case_in_topic(topic_id) if topic_id else None
         if case is None:
-            return text("advocate_no_case", self.staff)
+            return self.group_text("advocate_no_case")
         await self.deliver()  # nothing the advocate wrote before /end is lost
         await self.tell(case, text("handoff_ended", case.language))
         await self.cases.close(case.alias)
         await self.messenger.close_topic(topic_id)
-        return text("advocate_ended", self.staff).format(alias=case.alias)
+        return self.group_text("advocate_ended").format(alias=case.alias)
 
     async def queue(self) -> Text:
-        waiting = await self.cases.waiting()
-        if not waiting:
-            return text("advocate_queue_empty", self.staff)
-        return "\n".join(text("advocate_queue_line", self.staff).format(
-            number=number, alias=case.alias, language=case.language, region=case.region,
-            urgent=f"{text('advocate_urgent', self.staff)} · " if case.urgent else "",
-            minutes=int((self.clock() - case.created_at) // 60)) for number, case in enumerate(waiting, 1))
+        """/queue: who is waiting, urgent first, then the longest waiting."""
+        return cards.queue(await self.cases.waiting(), self.advocate_language, self.clock())
 
     async def set_name(self, user_id: int, name: Text) -> Text:
         name = " ".join(name.split())[:32]
         if not name:
-            return text("advocate_name_usage", self.staff)
+            return self.group_text("advocate_name_usage")
         await self.cases.set_display_name(user_id, name)
-        return text("advocate_name_set", self.staff).format(name=name)
+        return self.group_text("advocate_name_set").format(name=name)
+
+    # --- what advocates read (bot/cards.py), in ADVOCATE_LANGUAGE --------------------
+    def group_text(self, key: Text) -> Text:
+        return text(key, self.advocate_language)
+
+    def card(self, case: Case) -> Text:
+        return cards.card(case, self.advocate_language, self.hours.zone)
+
+    def title(self, case: Case) -> Text:
+        return cards.title(case, self.advocate_language)
 
     # --- background ---------------------------------------------------------------
     async def tick(self) -> None:
@@ -248,26 +261,10 @@ class Handoffs:
             case.alias, delivery.direction, delivery.reply_to)
         if delivery.direction == TO_GROUP:
             thread = case.topic_id if case.state == ACTIVE else None
+            reply_to = reply_to or (None if thread else case.card_id)  # a left message: under its card
             return await self.messenger.copy(delivery.source_chat_id, delivery.source_message_id, self.group,
-                                             thread_id=thread, reply_to=reply_to or (None if thread else case.card_id))
+                                             thread_id=thread, reply_to=reply_to)
         copy = await self.messenger.copy(delivery.source_chat_id, delivery.source_message_id, case.chat_id,
                                          reply_to=reply_to)
         await self.remember(case.pseudonym, [copy])
         return copy
-
-    # --- what advocates read --------------------------------------------------------
-    def title(self, case: Case) -> Text:
-        urgent = f"{text('advocate_urgent', self.staff)} · " if case.urgent else ""
-        return urgent + text("advocate_case", self.staff).format(alias=case.alias)
-
-    def card(self, case: Case) -> Text:
-        """Alias, language, region, needs, urgency, time — and their words only with consent."""
-        asked = datetime.fromtimestamp(case.created_at, self.hours.zone).strftime("%H:%M %Z")
-        lines: List[Text] = [self.title(case), text("advocate_card", self.staff).format(
-            language=case.language, region=case.region, asked=asked,
-            needs=", ".join(case.needs) or text("advocate_no_needs", self.staff))]
-        if case.summary:
-            lines += ["", text("advocate_shared", self.staff), case.summary]
-        else:
-            lines += ["", text("advocate_not_shared", self.staff)]
-        return "\n".join(lines)

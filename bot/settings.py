@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Dict, Mapping, Optional, Text
 from urllib.parse import urlparse
 
+from dotenv import dotenv_values
+
 from bot.hours import ALWAYS, Hours, HoursError, parse
 from bot.texts import all_texts
+from knowledge.resources import FALLBACK_REGION, regions
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -49,16 +52,8 @@ class Settings:
 
 
 def read_env_file(path: Path) -> Dict[Text, Text]:
-    """KEY=VALUE lines; blank lines and # comments ignored; quotes stripped."""
-    if not path.is_file():
-        return {}
-    values = {}
-    for line in path.read_text("utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            values[key.strip()] = value.strip().strip("'\"")
-    return values
+    """The `.env` file's settings (python-dotenv's syntax); empty when there is none."""
+    return {key: value or "" for key, value in dotenv_values(path).items()}
 
 
 def _number(env: Mapping[Text, Text], name: Text, default: float, kind=float) -> float:
@@ -126,9 +121,12 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
     store_url = env.get("STORE_URL", "").strip() or f"sqlite:///{var / 'bot.sqlite3'}"
     if not store_url.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg2://")):
         raise SettingsError(f"STORE_URL={store_url!r} must be sqlite:///PATH or postgresql://...")
-    region = env.get("DEFAULT_REGION", "US").strip().upper()
+    region = env.get("DEFAULT_REGION", "").strip().upper() or FALLBACK_REGION
     if len(region) != 2 or not region.isalpha():
         raise SettingsError(f"DEFAULT_REGION={region!r} must be a two-letter region code.")
+    if region not in regions():
+        raise SettingsError(f"DEFAULT_REGION={region!r} has no data/resources/{region}.yml "
+                            f"(known: {', '.join(regions())}).")
     webhook_url = _url(env, "WEBHOOK_URL", None)
     secret = env.get("WEBHOOK_SECRET", "").strip() or None
     if webhook_url and not secret:

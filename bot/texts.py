@@ -1,4 +1,4 @@
-"""The bot's own texts, read once from bot/texts.yml."""
+"""The bot's own texts, read once from bot/texts.yml, and the one helpline line it adds."""
 
 from functools import lru_cache
 from pathlib import Path
@@ -6,7 +6,7 @@ from typing import Dict, Optional, Text
 
 import yaml
 
-from actions.resources import helplines
+from knowledge.helplines import always_open
 
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
 
@@ -25,6 +25,4 @@ def text(key: Text, language: Text) -> Text:
 
 def helpline(region: Optional[Text], language: Text) -> Text:
     """The region's best helpline open day and night, as one line ("" if none)."""
-    lines = helplines(region, language)
-    always = [line for line in lines if line.hours == "24/7"] or lines
-    return always[0].describe(language) if always else ""
+    return always_open(region, language)

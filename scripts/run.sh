@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var
 BIN=.venv/bin
+set -a; . ./rasa.env; set +a  # nothing sent home, by every process started here
 pids=()
 stop() {
   trap - EXIT INT TERM

@@ -14,18 +14,16 @@ from typing import Iterator
 
 import pytest
 
+import rasa_process
 from harness import BIN, MODEL, ROOT, Assistant, free_port, rasa_env, wait_until_up
+from testkit.clock import Clock
 
 
 @pytest.fixture(scope="session")
 def model() -> Path:
     """The trained model; trained here only if `make train` has not run."""
     if not MODEL.exists():
-        subprocess.run(
-            [str(BIN / "rasa"), "train", "--data", "data", "--domain", "domain.yml",
-             "--config", "config.yml", "--out", "models", "--fixed-model-name", "safe-harbor"],
-            cwd=ROOT, env=rasa_env(), check=True,
-        )
+        rasa_process.train()
     return MODEL
 
 
@@ -70,3 +68,9 @@ def assistant(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 def sender(request: pytest.FixtureRequest) -> str:
     """A fresh conversation id per test, like a new pseudonym."""
     return "test-" + request.node.name.replace("[", "-").replace("]", "")[:60] + f"-{time.monotonic_ns()}"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A clock the test moves by hand: `clock.now += 60`."""
+    return Clock()

@@ -9,29 +9,23 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-MODEL = ROOT / "models" / "safe-harbor.tar.gz"
+import rasa_process
+
+ROOT = rasa_process.ROOT
+BIN = rasa_process.BIN
+MODEL = ROOT / "models" / f"{rasa_process.MODEL_NAME}.tar.gz"
 
 
 def rasa_env(**extra: str) -> Dict[str, str]:
-    """Environment for every Rasa process: nothing is ever sent home."""
-    env = dict(os.environ)
-    env.update(
-        RASA_TELEMETRY_ENABLED="false",
-        SENTRY_DSN="",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        ACTION_ENDPOINT_URL=env.get("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook"),
-        RASA_TRACKER_DB=env.get("RASA_TRACKER_DB", str(ROOT / "var" / "test-tracker.sqlite3")),
-    )
-    env.update(extra)
-    return env
+    """Environment for every Rasa process in tests: nothing is ever sent home (rasa.env)."""
+    defaults = {"ACTION_ENDPOINT_URL": os.environ.get("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook"),
+                "RASA_TRACKER_DB": os.environ.get("RASA_TRACKER_DB", str(ROOT / "var" / "test-tracker.sqlite3"))}
+    return rasa_process.rasa_env(**{**defaults, **extra})
 
 
 def free_port() -> int:

@@ -2,13 +2,11 @@
 
 import time
 
-from bot.core import Core
 from bot.pseudonym import pseudonym
-from bot.rasa_client import RasaClient
 from bot.settings import load
-from bot.store import Store
-from bot.telegram_adapter import TelegramBridge
-from fake_telegram import FakeTelegram, Person
+from bot.telegram.app import TelegramBridge
+from bot.wiring import build
+from testkit.fake_telegram import FakeTelegram, Person
 
 KEY = "k" * 40
 ADVOCATES = -100123
@@ -59,8 +57,7 @@ async def start_bot(tmp_path, rasa_url, polling=True, fake=None, **env):
     settings = load({"TELEGRAM_BOT_TOKEN": fake.token, "ADVOCATE_CHAT_ID": str(ADVOCATES),
                      "TELEGRAM_API_BASE_URL": base, "RASA_URL": rasa_url, "PSEUDONYM_KEY": KEY,
                      "STORE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", **env}, var=tmp_path)
-    core = Core(RasaClient(settings.rasa_url, timeout=settings.rasa_timeout), settings.default_region)
-    bridge = TelegramBridge(settings, core, Store(settings.store_url))
+    bridge = TelegramBridge(build(settings))
     application = bridge.build()
     await application.initialize()
     await bridge.on_start(application)
@@ -74,10 +71,8 @@ async def stop_bot(running, keep_fake=False):
     if running.application.updater.running:
         await running.application.updater.stop()
     await running.application.stop()
-    await running.bridge.on_stop(running.application)
+    await running.bridge.on_stop(running.application)  # closes the Rasa client and the store
     await running.application.shutdown()
-    await running.bridge.core.rasa.close()
-    running.bridge.store.close()
     if not keep_fake:
         await running.fake.stop()
 

@@ -140,7 +140,9 @@ def test_out_of_scope_and_gibberish_are_answered_kindly_with_choices(assistant, 
 
 
 def test_conversations_are_stored_under_the_sender_only(assistant, sender):
-    assistant.say(sender, "hi")
+    words = f"my boss keeps my passport {sender[-12:]}"  # words no other test writes
+    assistant.say(sender, words)
     with sqlite3.connect(assistant.tracker_db) as db:
-        senders = {row[0] for row in db.execute("select distinct sender_id from events")}
-    assert sender in senders
+        rows = db.execute("select sender_id, data from events").fetchall()
+    assert {sender_id for sender_id, data in rows if words in data} == {sender}, \
+        "their words are kept under this conversation's id and under no other"

@@ -5,11 +5,8 @@ conversation check talks to the running assistant without raising those
 topics and reads every reply.
 """
 
-import re
 
-import pytest
 import yaml
-
 from framing.framing import ROOT, everything_we_send, fear_words, response_texts, violations
 
 

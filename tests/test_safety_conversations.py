@@ -5,7 +5,6 @@ Real Rasa and action server over REST, with phrasings that are not in data/.
 
 import pytest
 
-
 ASK = {"en": "It sounds like things might be really hard. Are you safe right now?",
        "es": "Parece que las cosas pueden estar muy difíciles. ¿Estás a salvo ahora mismo?"}
 # A question with a risk cue in it: not sure enough to name a crisis, too risky to just answer.

@@ -1,9 +1,7 @@
 """The handoff request carries only what the survivor agreed to share."""
 
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
-from actions.handoff import ActionRequestHandoff, SUMMARY_LIMIT, survivor_summary
+from actions.handoff import SUMMARY_LIMIT, ActionRequestHandoff, survivor_summary
+from testkit.actions import make_tracker, run_action
 
 
 def user(text, intent):
@@ -22,13 +20,12 @@ THIS_SESSION = [
 
 def tracker(consent, events=EARLIER_SESSION + THIS_SESSION, **slots):
     slots = {"language": "es", "region": "GB", "needs": ["housing"], "consent_to_share": consent, **slots}
-    return Tracker("s", slots, {}, events, False, None, {"name": "handoff_form"}, "")
+    return make_tracker(slots, events=events, active_loop="handoff_form")
 
 
 async def run(consent, **kwargs):
-    dispatcher = CollectingDispatcher()
-    await ActionRequestHandoff().run(dispatcher, tracker(consent, **kwargs), {})
-    return dispatcher.messages
+    messages, _ = await run_action(ActionRequestHandoff(), tracker(consent, **kwargs))
+    return messages
 
 
 async def test_consented_summary_is_the_survivors_own_words_from_this_session():
@@ -36,10 +33,15 @@ async def test_consented_summary_is_the_survivors_own_words_from_this_session():
     handoff = payload["custom"]["handoff"]
     assert handoff == {
         "language": "es", "region": "GB", "needs": ["housing"], "urgency": "normal",
-        "consent_to_share": True,
+        "consent_to_share": True, "safe_to_talk": None,
         "summary": "“they kept my passport”\n“i owe them for the trip”",
     }
     assert reply["response"] == "utter_handoff_requested_shared"
+
+
+async def test_the_answer_to_is_it_safe_to_talk_travels_for_the_card():
+    _, payload = await run(True, safe_to_talk=False)
+    assert payload["custom"]["handoff"]["safe_to_talk"] is False
 
 
 async def test_without_consent_no_summary_travels():

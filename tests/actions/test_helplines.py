@@ -1,26 +1,21 @@
 """Helplines for the survivor's region and language; changing region."""
 
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from actions.helplines import ActionHelplines, ActionSetRegion
+from knowledge import resources
+from knowledge.helplines import MAX_LISTED
+from testkit.actions import make_tracker, run_action
 
-from actions.helplines import MAX_LISTED, ActionHelplines, ActionSetRegion
 
-
-def tracker(region="US", language="en", entities=()):
+async def run(action, region="US", language="en", entities=()):
     latest = {"intent": {"name": "x"}, "entities": list(entities)}
-    return Tracker("s", {"region": region, "language": language}, latest, [], False, None, {}, "")
-
-
-async def run(action, **kwargs):
-    dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, tracker(**kwargs), {})
-    return dispatcher.messages, events
+    return await run_action(action, make_tracker({"region": region, "language": language}, latest))
 
 
 async def test_helplines_us_english_start_with_the_hotline():
     [message], _ = await run(ActionHelplines())
     lines = [l for l in message["helplines"].splitlines() if l.startswith("• ")]
-    assert lines[0].startswith("• National Human Trafficking Hotline: Call 1-888-373-7888 · Text 233733")
+    assert lines[0] == "• " + resources.helplines("US", "en")[0].describe("en").split("\n")[0]
+    assert lines[0].startswith("• National Human Trafficking Hotline")
     assert len(lines) == MAX_LISTED
     assert "911" not in message["helplines"]
 
@@ -28,7 +23,7 @@ async def test_helplines_us_english_start_with_the_hotline():
 async def test_helplines_gb_in_spanish_put_spanish_speaking_lines_first():
     [message], _ = await run(ActionHelplines(), region="GB", language="es")
     lines = [l for l in message["helplines"].splitlines() if l.startswith("• ")]
-    assert lines[0].startswith("• Modern Slavery & Exploitation Helpline: Llama al 08000 121 700")
+    assert lines[0].startswith("• Modern Slavery & Exploitation Helpline: Llama al")
     assert lines[1].startswith("• National Domestic Abuse Helpline")
 
 

@@ -1,24 +1,25 @@
 """Changing language: confirm a named language, offer the choice otherwise."""
 
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
+import pytest
 
 from actions.language import ActionChangeLanguage
 
 DOMAIN = {"slots": {"language": {"values": ["en", "es"]}}}
 
 
-async def response_for(entities):
-    dispatcher = CollectingDispatcher()
-    latest = {"intent": {"name": "change_language"}, "entities": entities}
-    await ActionChangeLanguage().run(dispatcher, Tracker("s", {}, latest, [], False, None, {}, ""), DOMAIN)
-    return [m["response"] for m in dispatcher.messages]
+@pytest.fixture
+def response_for(make_tracker, run_action):
+    async def response_for(entities):
+        tracker = make_tracker(latest={"intent": {"name": "change_language"}, "entities": entities})
+        messages, _ = await run_action(ActionChangeLanguage(), tracker, DOMAIN)
+        return [m["response"] for m in messages]
+    return response_for
 
 
-async def test_named_language_is_confirmed():
+async def test_named_language_is_confirmed(response_for):
     assert await response_for([{"entity": "language", "value": "es"}]) == ["utter_language_changed"]
 
 
-async def test_no_or_unknown_language_offers_the_choice():
+async def test_no_or_unknown_language_offers_the_choice(response_for):
     assert await response_for([]) == ["utter_choose_language"]
     assert await response_for([{"entity": "language", "value": "klingon"}]) == ["utter_choose_language"]

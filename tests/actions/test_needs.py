@@ -1,10 +1,11 @@
 """Needs: answered when named, recorded once, never asked twice."""
 
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ValidateHandoffForm
-from actions.needs import ActionNoteNeed, known_needs
+from actions.needs import ActionNoteNeed
+from knowledge.needs import known_needs
+from testkit.actions import make_tracker, run_action
 
 
 def tracker(entities=(), topic=None, needs=None, events=()):
@@ -12,13 +13,12 @@ def tracker(entities=(), topic=None, needs=None, events=()):
     if topic:
         latest["response_selector"] = {"faq": {"response": {"intent_response_key": f"faq/{topic}"}}}
     slots = {"region": "US", "language": "en", "needs": needs}
-    return Tracker("s", slots, latest, list(events), False, None, {}, "")
+    return make_tracker(slots, latest, events)
 
 
 async def note(**kwargs):
-    dispatcher = CollectingDispatcher()
-    events = await ActionNoteNeed().run(dispatcher, tracker(**kwargs), {})
-    return dispatcher.messages, {e["name"]: e["value"] for e in events}
+    messages, events = await run_action(ActionNoteNeed(), tracker(**kwargs))
+    return messages, {e["name"]: e["value"] for e in events}
 
 
 def test_only_known_needs_are_kept_once_in_order():

@@ -1,20 +1,12 @@
 """Crisis line and emergency number follow the survivor's region and language."""
 
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
 from actions.safety import ActionCrisisLine, ActionEmergencyNumber, ActionRecordSafety
+from testkit.actions import make_tracker, run_action
 
 
-def tracker(region="US", language="en", intent=None):
+async def run(action, region="US", language="en", intent=None):
     latest = {"intent": {"name": intent}} if intent else {}
-    return Tracker("s", {"region": region, "language": language}, latest, [], False, None, {}, "")
-
-
-async def run(action, **kwargs):
-    dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, tracker(**kwargs), {})
-    return dispatcher.messages, events
+    return await run_action(action, make_tracker({"region": region, "language": language}, latest))
 
 
 async def test_crisis_line_us_is_988():

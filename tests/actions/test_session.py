@@ -1,20 +1,15 @@
 """Session start: language and region from the bot's metadata, safe defaults."""
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import ActionSessionStart
+from testkit.actions import make_tracker, run_action
 
 DOMAIN = {"slots": {"language": {"type": "categorical", "values": ["en", "es"]}}}
 
 
-def tracker_with(metadata):
-    return Tracker("s", {"session_started_metadata": metadata}, {}, [], False, None, {}, "")
-
-
 async def run(metadata):
-    events = await ActionSessionStart().run(CollectingDispatcher(), tracker_with(metadata), DOMAIN)
+    _, events = await run_action(ActionSessionStart(), make_tracker({"session_started_metadata": metadata}), DOMAIN)
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, events
 
 
@@ -31,12 +26,11 @@ async def test_language_from_metadata_with_english_default(metadata, language):
     assert slots["language"] == language
 
 
-async def test_region_from_metadata_or_default(monkeypatch):
-    monkeypatch.delenv("DEFAULT_REGION", raising=False)
+async def test_region_from_the_bots_metadata_else_the_fallback(monkeypatch):
+    monkeypatch.setenv("DEFAULT_REGION", "GB")  # the bot's setting: the action server never reads it
     assert (await run({"region": "gb"}))[0]["region"] == "GB"
     assert (await run({"region": "../etc"}))[0]["region"] == "US"
-    monkeypatch.setenv("DEFAULT_REGION", "GB")
-    assert (await run({}))[0]["region"] == "GB"
+    assert (await run({}))[0]["region"] == "US"
 
 
 async def test_session_starts_and_listens():

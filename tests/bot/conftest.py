@@ -24,21 +24,6 @@ async def bot_without_rasa(tmp_path):
     await stop_bot(running)
 
 
-class Clock:
-    """A clock tests move by hand (retention, waiting times)."""
-
-    def __init__(self):
-        self.now = 1_000_000.0
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 

@@ -1,14 +1,15 @@
 """Handoff cases in the bot store: queue order, one taker, nothing kept after closing."""
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
 from bot.cases import ACTIVE, CLOSED, TO_GROUP, TO_SURVIVOR, WAITING, Cases
+from bot.core import HandoffRequest
 from bot.store import Store
 
-REQUEST = {"language": "es", "region": "US", "needs": ["legal"], "urgency": "normal",
-           "summary": "me quitaron el pasaporte", "consent_to_share": True}
+REQUEST = HandoffRequest(language="es", region="US", needs=("legal",), summary="me quitaron el pasaporte")
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ async def test_a_request_opens_one_waiting_case_per_person(cases):
 
 
 async def test_the_summary_is_kept_only_with_consent(cases):
-    case = await cases.open("p1", 11, {**REQUEST, "consent_to_share": False})
+    case = await cases.open("p1", 11, replace(REQUEST, summary=None))
     assert case.summary is None
 
 
@@ -35,7 +36,7 @@ async def test_urgent_cases_come_first_then_the_oldest(cases, clock):
     clock.now += 60
     second = await cases.open("p2", 12, REQUEST)
     clock.now += 60
-    urgent = await cases.open("p3", 13, {**REQUEST, "urgency": "high"})
+    urgent = await cases.open("p3", 13, replace(REQUEST, urgent=True))
     assert [c.alias for c in await cases.waiting()] == [urgent.alias, first.alias, second.alias]
     assert await cases.position(second.alias) == 3
 
@@ -114,4 +115,20 @@ async def test_a_closed_cases_summary_is_gone_from_the_sqlite_files(cases, store
     case = await cases.open("p1", 11, REQUEST)
     await cases.close(case.alias)
     files = list(tmp_path.glob("bot.sqlite3*"))
-    assert files and not any(REQUEST["summary"].encode() in path.read_bytes() for path in files)
+    assert files and not any(REQUEST.summary.encode() in path.read_bytes() for path in files)
+
+
+async def test_a_store_from_before_a_new_column_gets_it(tmp_path, clock):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/old.sqlite3")
+    with engine.begin() as db:
+        db.execute(sa.text("CREATE TABLE cases (alias VARCHAR(8) PRIMARY KEY, state VARCHAR(8) NOT NULL, "
+                           "pseudonym VARCHAR(32), chat_id BIGINT, language VARCHAR(8), region VARCHAR(8), "
+                           "needs TEXT, urgent BOOLEAN NOT NULL, summary TEXT, created_at FLOAT NOT NULL, "
+                           "taken_at FLOAT, advocate_id BIGINT, topic_id BIGINT, card_id BIGINT, "
+                           "fallback_sent BOOLEAN NOT NULL, leaving_message BOOLEAN NOT NULL)"))
+    old = Cases(engine, clock=clock)
+    case = await old.open("p1", 11, replace(REQUEST, safe_to_talk=True))
+    assert case.safe_to_talk is True
+    engine.dispose()

@@ -1,50 +1,82 @@
 """The terminal chat, against the real assistant and against no assistant."""
 
+import asyncio
+import time
+
+import pytest
+from aiohttp import web
+
+from bot import console
 from bot.console import CLEAR_SCREEN, ConsoleChat
-from bot.core import Core
-from bot.rasa_client import RasaClient
+from bot.settings import load
+from bot.texts import text
+from bot.wiring import build
 from harness import free_port
+from knowledge.helplines import always_open
 
 
-async def chat_with(url, language="en"):
-    return ConsoleChat(Core(RasaClient(url, timeout=3), "US"), language)
+@pytest.fixture
+async def chat_with(tmp_path):
+    """A terminal chat built as `python -m bot` builds it, against the Rasa at `url`."""
+    bridges = []
+
+    def make(url, language="en"):
+        bridges.append(build(load({"RASA_URL": url, "RASA_TIMEOUT_SECONDS": "3"}, var=tmp_path)))
+        return ConsoleChat(bridges[-1].core, language)
+
+    yield make
+    for bridge in bridges:
+        await bridge.close()
 
 
-async def test_buttons_are_numbered_and_pressed_by_number(assistant):
-    chat = await chat_with(assistant.url)
-    try:
-        lines = await chat.handle("hi")
-        assert lines[-2:] == ["  [1] Yes, it's safe", "  [2] Not right now"]
-        lines = await chat.handle("1")
-        assert lines[0] == "What would you like to do? You decide."
-        assert "  [3] Leave quickly" in lines
-    finally:
-        await chat.core.rasa.close()
+async def test_buttons_are_numbered_and_pressed_by_number(assistant, chat_with):
+    chat = chat_with(assistant.url)
+    lines = await chat.handle("hi")
+    assert lines[-2:] == ["  [1] Yes, it's safe", "  [2] Not right now"]
+    lines = await chat.handle("1")
+    assert lines[0] == "What would you like to do? You decide."
+    assert "  [3] Leave quickly" in lines
 
 
-async def test_exit_clears_the_screen_and_starts_an_unrelated_conversation(assistant):
-    chat = await chat_with(assistant.url, "es")
-    try:
-        await chat.handle("hola")
-        before = chat.sender
-        lines = await chat.handle("/exit")
-        assert lines == [CLEAR_SCREEN + "¡Que tengas un buen día!"]
-        assert chat.sender != before
-    finally:
-        await chat.core.rasa.close()
+async def test_exit_clears_the_screen_and_starts_an_unrelated_conversation(assistant, chat_with):
+    chat = chat_with(assistant.url, "es")
+    await chat.handle("hola")
+    before = chat.sender
+    assert await chat.handle("/exit") == [CLEAR_SCREEN + text("left", "es")]
+    assert chat.sender != before
 
 
-async def test_an_empty_line_sends_nothing(assistant):
-    chat = await chat_with(assistant.url)
+async def test_an_empty_line_sends_nothing(chat_with):
+    chat = chat_with(f"http://127.0.0.1:{free_port()}")  # nothing listens there: a request would fail
     assert await chat.handle("   ") == []
-    await chat.core.rasa.close()
 
 
-async def test_rasa_down_gets_a_kind_answer_in_the_survivors_language():
-    chat = await chat_with(f"http://127.0.0.1:{free_port()}", "es")
+async def test_rasa_down_gets_a_kind_answer_in_the_survivors_language(chat_with):
+    chat = chat_with(f"http://127.0.0.1:{free_port()}", "es")
+    [line] = await chat.handle("hola")
+    assert line == f"{text('unavailable', 'es')}\n{always_open('US', 'es')}"
+
+
+async def test_the_terminal_chat_honours_rasa_timeout_seconds(tmp_path, monkeypatch):
+    async def never_answers(request):
+        await asyncio.sleep(30)
+        return web.json_response([])
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", never_answers)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    bridge = build(load({"RASA_URL": f"http://127.0.0.1:{port}", "RASA_TIMEOUT_SECONDS": "0.5"}, var=tmp_path))
+    typed = iter(["hola\n", ""])
+    monkeypatch.setattr(console.sys, "stdin", type("Keyboard", (), {"readline": lambda self: next(typed)})())
+    printed = []
+    monkeypatch.setattr("builtins.print", lambda line: printed.append(line))
     try:
-        [line] = await chat.handle("hola")
-        assert line.startswith("Perdón, ahora no puedo responder.")
-        assert "National Human Trafficking Hotline: Llama al 1-888-373-7888" in line
+        started = time.monotonic()
+        await console.main(bridge, "en")  # closes the bridge when the input ends
+        assert time.monotonic() - started < 2, "0.5 s, not the client's 10 s default"
+        assert printed[1].startswith("> " + text("unavailable", "en"))
     finally:
-        await chat.core.rasa.close()
+        await runner.cleanup()

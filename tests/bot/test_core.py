@@ -2,13 +2,15 @@
 
 import pytest
 
-from bot.core import Core, Forget, Handoff, QuickExit, Reply, language_of, steps_from
+from bot.core import Core, Forget, HandoffRequest, HandoffRequested, QuickExit, Reply, language_from_code, steps_from
 from bot.rasa_client import RasaClient
+from bot.texts import text
 from harness import free_port
+from knowledge.helplines import always_open
 
 
 def test_language_codes_become_two_letters():
-    assert [language_of(c) for c in ("es-419", "EN", None, "pt-BR")] == ["es", "en", "en", "pt"]
+    assert [language_from_code(c) for c in ("es-419", "EN", None, "pt-BR")] == ["es", "en", "en", "pt"]
 
 
 def test_rasa_replies_become_steps_in_order():
@@ -18,8 +20,19 @@ def test_rasa_replies_become_steps_in_order():
         {"custom": {"forget": True}},
         {"custom": {"quick_exit": True}},
     ])
-    assert [type(s) for s in steps] == [Reply, Handoff, Forget, QuickExit]
+    assert [type(s) for s in steps] == [Reply, HandoffRequested, Forget, QuickExit]
     assert steps[0].buttons[0].payload == "/affirm"
+
+
+def test_a_handoff_payload_is_parsed_once_and_keeps_words_only_with_consent():
+    payload = {"language": "es", "region": "US", "needs": ["legal"], "urgency": "high",
+               "summary": "“no me pagan”", "consent_to_share": True}
+    [step] = steps_from([{"custom": {"handoff": payload}}])
+    assert step.request == HandoffRequest(language="es", region="US", needs=("legal",), urgent=True,
+                                          summary="“no me pagan”")
+    [private] = steps_from([{"custom": {"handoff": {**payload, "consent_to_share": False}}}])
+    assert private.request.summary is None and not HandoffRequest.parse({"urgency": "normal"}).urgent
+    assert HandoffRequest.parse({}) == HandoffRequest(language="en", region="", needs=(), urgent=False)
 
 
 @pytest.fixture
@@ -31,9 +44,9 @@ async def core_without_rasa():
 
 async def test_help_and_unknown_commands_need_no_rasa(core_without_rasa):
     [help_reply] = await core_without_rasa.handle_text("p", "/help", "es")
-    assert help_reply.text.startswith("Soy Safe Harbor")
+    assert help_reply.text == text("help", "es")
     [unknown] = await core_without_rasa.handle_text("p", "/foo@safe_harbor_bot", "en")
-    assert unknown.text.startswith("I don't know that command.")
+    assert unknown.text == text("unknown_command", "en")
 
 
 async def test_quick_exit_never_waits_for_rasa(core_without_rasa):
@@ -43,8 +56,8 @@ async def test_quick_exit_never_waits_for_rasa(core_without_rasa):
 
 async def test_rasa_away_gets_the_regions_helpline(core_without_rasa):
     [reply] = await core_without_rasa.handle_text("p", "hello", "en")
-    assert reply.text.startswith("Sorry, I can't answer right now.")
-    assert "Modern Slavery & Exploitation Helpline: Call 08000 121 700" in reply.text
+    assert reply.text == f"{text('unavailable', 'en')}\n{always_open('GB', 'en')}", "the region passed in"
+    assert always_open("GB", "en").startswith("Modern Slavery & Exploitation Helpline")
 
 
 async def test_blank_messages_do_nothing(core_without_rasa):

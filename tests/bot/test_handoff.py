@@ -4,9 +4,11 @@ import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 
+from bot.core import HandoffRequest
 from bot.texts import text
-from fake_telegram import Person
+from knowledge.helplines import always_open
 from telegram_harness import ADVOCATES, person, start_bot, stop_bot
+from testkit.fake_telegram import Person
 
 ANA = Person(id=501, first_name="Ana", username="ana_advocate")
 LUIS = Person(id=502, first_name="Luis", username="luis_advocate")
@@ -21,8 +23,8 @@ def group_messages(bot, topic=None):
 
 
 NEED = '/inform_need{"need": "legal"}'
-HANDOFF_NEWS = ("You are number", "Eres el número", "Would you like to keep waiting",
-                "¿Quieres seguir esperando")
+HANDOFF_NEWS = tuple(text(key, language).split("{")[0]  # what the bot says after Rasa's words
+                     for key in ("handoff_waiting", "handoff_choices") for language in ("en", "es"))
 
 
 async def ask_for_a_person(bot, survivor, story, request, urgent=False):
@@ -57,19 +59,19 @@ async def test_a_full_warm_handoff_in_spanish(bot):
     assert "Needs: legal" in card["text"] and "me quitaron el pasaporte y no me pagan" in card["text"]
     assert card["disable_notification"] is False, "advocates are notified of a new case"
     waiting = bot.fake.bot_messages(rosa.id)[-1]["text"]
-    assert waiting.startswith("Eres el número 1 en la fila"), "after Rasa's words, the queue news"
+    assert waiting == text("handoff_waiting", "es").format(position=1, minutes=10), "after Rasa's words, the queue news"
 
     bot.fake.post(ANA, ADVOCATES, None, "/name Ana")
     await bot.fake.wait_for(lambda: any("Ana" in m.get("text", "") for m in group_messages(bot)
                                         if m["from"]["is_bot"]))
-    assert await take(bot, ANA, card) == f"You have case {alias_of(card)}. Its topic is open."
+    assert await take(bot, ANA, card) == text("advocate_you_have_it", "en").format(alias=alias_of(card))
     [(topic, info)] = bot.fake.topics.items()
     assert info["name"] == f"Case {alias_of(card)}"
     [in_topic] = group_messages(bot, topic)
     assert "me quitaron el pasaporte" in in_topic["text"], "the card is in the case topic"
     joined = (await bot.fake.wait_for(lambda: [m for m in bot.fake.bot_messages(rosa.id)
-                                               if m["text"].startswith("Ana del equipo")]))[0]
-    assert "Ya leyó lo que elegiste compartir, así que no necesitas repetirlo." in joined["text"]
+                                               if m["text"].startswith("Ana ")]))[0]
+    assert joined["text"] == text("handoff_joined", "es").format(who="Ana", shared=text("handoff_shared", "es"))
 
     # survivor → advocate, text and a photo, as copies in the topic; not to Rasa
     bot.fake.say(rosa, "hola Ana, gracias")
@@ -99,7 +101,7 @@ async def test_a_full_warm_handoff_in_spanish(bot):
     # /end: the survivor is told, the topic closes, the assistant answers again
     bot.fake.post(ANA, ADVOCATES, topic, "/end")
     await bot.fake.wait_for(lambda: bot.fake.topics[topic]["closed"])
-    assert bot.fake.bot_messages(rosa.id)[-1]["text"].startswith("La persona del equipo de apoyo terminó este chat.")
+    assert bot.fake.bot_messages(rosa.id)[-1]["text"] == text("handoff_ended", "es")
     answer = await bot.reply_to(rosa, "hola")
     assert answer[0]["text"].startswith("Hola"), "back to the assistant"
     case = await bot.bridge.cases.get(alias_of(card))
@@ -117,11 +119,11 @@ async def test_two_advocates_racing_only_one_gets_the_case(bot):
     answered = await bot.fake.wait_for(lambda: (lambda a: a if len(a) == 2 else None)(
         bot.fake.calls("answerCallbackQuery")[before:]))
     answers = [call["text"] for call in answered]
-    assert sorted(answers) == sorted([f"You have case {alias_of(card)}. Its topic is open.",
-                                      "This case has already been taken or closed."])
+    assert sorted(answers) == sorted([text("advocate_you_have_it", "en").format(alias=alias_of(card)),
+                                      text("advocate_already_taken", "en")])
     assert len(bot.fake.topics) == 1 and len(bot.fake.calls("createForumTopic")) == 1
     before = len(bot.fake.requests)
-    await bot.bridge.handoff.request(bot.pseudonym(sam), sam.id, {"language": "en", "region": "US"})
+    await bot.bridge.handoff.request(bot.pseudonym(sam), sam.id, HandoffRequest(language="en", region="US"))
     assert len(bot.fake.requests) == before, "asking again while a person is with them changes nothing"
 
 
@@ -131,19 +133,19 @@ async def test_nobody_free_within_the_wait_gives_a_helpline_and_the_choice_to_le
         sam = person("en")
         card = await ask_for_a_person(bot, sam, "they never pay me", "i want to talk to a person")
         choices = await bot.fake.wait_for(lambda: [m for m in bot.fake.bot_messages(sam.id)
-                                                   if m["text"].startswith("Would you like to keep waiting")])
+                                                   if m["text"] == text("handoff_choices", "en")])
         messages = [m["text"] for m in bot.fake.bot_messages(sam.id)]
-        [fallback] = [t for t in messages if t.startswith("I'm sorry, nobody from the team is free yet.")]
-        assert "1-888-373-7888" in fallback, "the region's 24/7 helpline"
+        [fallback] = [t for t in messages if t.startswith(text("handoff_no_one_yet", "en"))]
+        assert fallback == f"{text('handoff_no_one_yet', 'en')}\n{always_open('US', 'en')}", "a 24/7 helpline"
         await bot.press(sam, choices[0], "handoff:message")
-        await bot.fake.wait_for(lambda: bot.fake.bot_messages(sam.id)[-1]["text"].startswith("Write your message now."))
+        await bot.fake.wait_for(lambda: bot.fake.bot_messages(sam.id)[-1]["text"] == text("handoff_write_message", "en"))
         await bot.reply_to(sam, "please write to me after 6pm, that is when i am alone")
         left = await bot.fake.wait_for(lambda: [m for m in group_messages(bot)
                                                 if m.get("text") == "please write to me after 6pm, that is when i am alone"])
         assert left[0]["reply_to_message_id"] == card["message_id"], "the message is attached to the case card"
-        assert bot.fake.bot_messages(sam.id)[-1]["text"].startswith("Thank you. The team will read it.")
+        assert bot.fake.bot_messages(sam.id)[-1]["text"] == text("handoff_message_left", "en")
         assert len([t for t in [m["text"] for m in bot.fake.bot_messages(sam.id)]
-                    if t.startswith("I'm sorry, nobody")]) == 1, "told once, not every tick"
+                    if t.startswith(text("handoff_no_one_yet", "en"))]) == 1, "told once, not every tick"
     finally:
         await stop_bot(bot)
 
@@ -155,9 +157,9 @@ async def test_outside_hours_the_survivor_is_told_at_once(assistant, tmp_path):
         rosa = person("es")
         await ask_for_a_person(bot, rosa, "no me pagan", "quiero hablar con una persona")
         texts = [m["text"] for m in bot.fake.bot_messages(rosa.id)]
-        [closed] = [t for t in texts if t.startswith("El equipo de apoyo no está en línea ahora")]
-        assert f"{tomorrow} 09:00-17:00 (UTC)" in closed and "1-888-373-7888" in closed
-        assert texts[-1].startswith("¿Quieres seguir esperando, o dejar un mensaje")
+        hours = f"{tomorrow} 09:00-17:00 (UTC)"
+        assert f"{text('handoff_closed_hours', 'es').format(hours=hours)}\n{always_open('US', 'es')}" in texts
+        assert texts[-1] == text("handoff_choices", "es")
     finally:
         await stop_bot(bot)
 
@@ -198,10 +200,10 @@ async def test_quick_exit_during_a_case_closes_it_and_tells_the_advocate_only_th
     bot.fake.post(ANA, ADVOCATES, topic, "Hi, I'm here.")
     await bot.fake.wait_for(lambda: "Hi, I'm here." in [m.get("text") for m in bot.fake.bot_messages(rosa.id)])
     await bot.reply_to(rosa, "/exit")
-    assert [m.get("text") for m in bot.fake.chats[rosa.id].values()] == ["Have a good day!"], \
+    assert [m.get("text") for m in bot.fake.chats[rosa.id].values()] == [text("left", "en")], \
         "the advocate's relayed message is deleted too"
     await bot.fake.wait_for(lambda: bot.fake.topics[topic]["closed"])
-    assert group_messages(bot, topic)[-1]["text"] == "The person left the chat. The case is closed."
+    assert group_messages(bot, topic)[-1]["text"] == text("advocate_left", "en")
     bot.fake.post(ANA, ADVOCATES, topic, "are you ok?")
     await asyncio.sleep(0.5)
     assert "are you ok?" not in [m.get("text") for m in bot.fake.chats[rosa.id].values()]
@@ -211,8 +213,8 @@ async def test_only_group_members_can_take_and_nothing_outside_a_case_topic_is_r
     bot.fake.members.update({ANA.id})
     rosa = person("en")
     card = await ask_for_a_person(bot, rosa, "i can't leave the farm", "i want to talk to a person")
-    assert await take(bot, STRANGER, card) == "Only members of the advocates' group can do this."
-    assert await take(bot, ANA, card, data=f"case:take:{alias_of(card)}X") == "This button is no longer active."
+    assert await take(bot, STRANGER, card) == text("advocate_not_member", "en")
+    assert await take(bot, ANA, card, data=f"case:take:{alias_of(card)}X") == text("button_expired", "en")
     bot.fake.post(ANA, ADVOCATES, None, "general chatter about the rota")
     bot.fake.post(ANA, ADVOCATES, 77, "a message in some other topic")
     await asyncio.sleep(0.5)

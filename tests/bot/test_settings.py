@@ -37,6 +37,7 @@ def test_a_key_file_others_can_read_is_refused(tmp_path):
     ({"RASA_URL": "localhost:5005"}, "RASA_URL='localhost:5005' is not an http(s) URL."),
     ({"STORE_URL": "mysql://x"}, "STORE_URL='mysql://x' must be"),
     ({"DEFAULT_REGION": "USA"}, "DEFAULT_REGION='USA' must be a two-letter region code."),
+    ({"DEFAULT_REGION": "xx"}, "DEFAULT_REGION='XX' has no data/resources/XX.yml (known: GB, US)."),
     ({"PSEUDONYM_KEY": "short"}, "PSEUDONYM_KEY must be at least 32 characters."),
     ({"WEBHOOK_URL": "https://bot.example.org/telegram"}, "WEBHOOK_SECRET is required"),
     ({"WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": "has spaces!"},
@@ -53,5 +54,6 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path, env, mes
 
 def test_env_file_lines(tmp_path):
     path = tmp_path / ".env"
-    path.write_text("# comment\nRASA_URL='http://rasa:5005'\n\nRETENTION_HOURS = 24\n")
-    assert read_env_file(path) == {"RASA_URL": "http://rasa:5005", "RETENTION_HOURS": "24"}
+    path.write_text("# comment\nRASA_URL='http://rasa:5005'\n\nRETENTION_HOURS = 24\nexport DEFAULT_REGION=gb\n")
+    assert read_env_file(path) == {"RASA_URL": "http://rasa:5005", "RETENTION_HOURS": "24", "DEFAULT_REGION": "gb"}
+    assert read_env_file(tmp_path / "missing.env") == {}

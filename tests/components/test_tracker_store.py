@@ -8,19 +8,13 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components.tracker_store import ErasingSQLTrackerStore
+from testkit.clock import Clock
 
 DOMAIN = Domain.from_yaml("""
 version: "3.1"
 slots:
   erase_conversation: {type: bool, mappings: [{type: custom}]}
 """)
-
-
-class Clock:
-    now = 2_000_000_000.0
-
-    def __call__(self):
-        return self.now
 
 
 def rows(db):
@@ -31,7 +25,7 @@ def rows(db):
 @pytest.fixture
 def store(tmp_path):
     return ErasingSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"),
-                                  retention_hours=1, clock=Clock())
+                                  retention_hours=1, clock=Clock(2_000_000_000.0))
 
 
 def tracker(sender, timestamp, *extra, text="hello"):

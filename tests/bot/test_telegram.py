@@ -11,15 +11,19 @@ import pytest
 from aiohttp import web
 from telegram import Chat, Message, Update
 
-from bot.telegram_adapter import WEBHOOK_PATH, PerChatOrder, split_text, webhook_options
-from fake_telegram import BOT, Person
+from bot.telegram.app import WEBHOOK_PATH, webhook_options
+from bot.telegram.messenger import split_text
+from bot.telegram.order import PerChatOrder
+from bot.texts import all_texts, text
 from harness import free_port
+from knowledge.helplines import always_open
 from telegram_harness import ADVOCATES, person, start_bot, stop_bot
+from testkit.fake_telegram import Person
 
 
 async def test_commands_are_in_the_menu_per_language(bot):
     assert [c["command"] for c in bot.fake.commands[None]] == ["start", "help", "language", "exit", "forget"]
-    assert bot.fake.commands["es"][3]["description"] == "Salir rápido y borrar este chat"
+    assert bot.fake.commands["es"][3] == {"command": "exit", "description": all_texts()["es"]["commands"]["exit"]}
 
 
 async def test_a_spanish_conversation_with_buttons(bot):
@@ -44,7 +48,7 @@ async def test_quick_exit_deletes_every_message_and_erases_the_conversation(bot,
     assert bot.pseudonym(rosa) in assistant.tracker_senders()
     await bot.reply_to(rosa, "/exit")
     remaining = list(bot.fake.chats[rosa.id].values())
-    assert [m["text"] for m in remaining] == ["Have a good day!"], "only the neutral line is left"
+    assert [m["text"] for m in remaining] == [text("left", "en")], "only the neutral line is left"
     await bot.fake.wait_for(lambda: bot.pseudonym(rosa) not in assistant.tracker_senders())
     assert await bot.bridge.store.message_ids(bot.pseudonym(rosa)) == []
 
@@ -54,10 +58,10 @@ async def test_the_leave_quickly_button_and_typed_words_work_too(bot):
     await bot.reply_to(rosa, "hi", count=3)
     await bot.press(rosa, bot.last_with_buttons(rosa), "/affirm")
     await bot.press(rosa, bot.last_with_buttons(rosa), "/quick_exit")
-    await bot.fake.wait_for(lambda: [m["text"] for m in bot.fake.chats[rosa.id].values()] == ["Have a good day!"])
+    await bot.fake.wait_for(lambda: [m["text"] for m in bot.fake.chats[rosa.id].values()] == [text("left", "en")])
     sam = person("en")
     await bot.reply_to(sam, "someone is coming hide this")
-    assert [m["text"] for m in bot.fake.chats[sam.id].values()] == ["Have a good day!"]
+    assert [m["text"] for m in bot.fake.chats[sam.id].values()] == [text("left", "en")]
 
 
 async def test_forget_erases_the_tracker_rows_and_the_bot_store(bot, assistant):
@@ -66,7 +70,7 @@ async def test_forget_erases_the_tracker_rows_and_the_bot_store(bot, assistant):
     assert bot.pseudonym(rosa) in assistant.tracker_senders()
     await bot.reply_to(rosa, "/forget")
     [done] = await bot.press(rosa, bot.last_with_buttons(rosa), "/affirm")
-    assert done["text"].startswith("Listo. Esta conversación está borrada.")
+    assert done["text"] == text("forgotten", "es")
     assert bot.pseudonym(rosa) not in assistant.tracker_senders(), "no row left in the tracker store"
     assert await bot.bridge.store.message_ids(bot.pseudonym(rosa)) == []
 
@@ -76,8 +80,23 @@ async def test_rasa_down_gets_a_kind_answer_with_a_helpline_within_3_seconds(bot
     started = time.monotonic()
     [reply] = await bot_without_rasa.reply_to(rosa, "hola")
     assert time.monotonic() - started < 3
-    assert reply["text"].startswith("Perdón, ahora no puedo responder.")
-    assert "1-888-373-7888" in reply["text"]
+    assert reply["text"] == f"{text('unavailable', 'es')}\n{always_open('US', 'es')}"
+
+
+class FakeRasa:
+    def __init__(self, runner, url):
+        self.runner, self.url = runner, url
+
+
+async def fake_rasa(handler):
+    """A stand-in for Rasa's REST channel answering with `handler`."""
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return FakeRasa(runner, f"http://127.0.0.1:{port}")
 
 
 async def test_a_slow_rasa_shows_typing_then_a_kind_answer_within_3_seconds(tmp_path):
@@ -85,19 +104,15 @@ async def test_a_slow_rasa_shows_typing_then_a_kind_answer_within_3_seconds(tmp_
         await asyncio.sleep(30)
         return web.json_response([])
 
-    app = web.Application()
-    app.router.add_post("/webhooks/rest/webhook", never_answers)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    bot = await start_bot(tmp_path, f"http://127.0.0.1:{port}")
+    rasa = await fake_rasa(never_answers)
+    runner = rasa.runner
+    bot = await start_bot(tmp_path, rasa.url)
     try:
         sam = person("en")
         started = time.monotonic()
         [reply] = await bot.reply_to(sam, "hello?")
         assert time.monotonic() - started < 3
-        assert reply["text"].startswith("Sorry, I can't answer right now.") and "1-888-373-7888" in reply["text"]
+        assert reply["text"] == f"{text('unavailable', 'en')}\n{always_open('US', 'en')}"
         assert [c["action"] for c in bot.fake.calls("sendChatAction")] == ["typing"], "typing while waiting"
     finally:
         await stop_bot(bot)
@@ -116,7 +131,7 @@ async def test_a_slow_rasa_shows_typing_then_a_kind_answer_within_3_seconds(tmp_
 async def test_media_is_never_read_stored_or_sent_to_rasa(bot, assistant, content):
     rosa = person("en")
     [reply] = await bot.reply_to(rosa, None, **content)
-    assert reply["text"].startswith("I can only read text for now.")
+    assert reply["text"] == text("unsupported", "en")
     assert bot.pseudonym(rosa) not in assistant.tracker_senders()
 
 
@@ -128,7 +143,7 @@ async def test_quick_exit_deletes_a_long_chat_in_batches_of_100(bot):
     await bot.reply_to(rosa, "/exit")
     batches = [call["message_ids"] for call in bot.fake.calls("deleteMessages")]
     assert [len(batch) for batch in batches] == [100, 21]
-    assert [m["text"] for m in bot.fake.chats[rosa.id].values()] == ["Have a good day!"]
+    assert [m["text"] for m in bot.fake.chats[rosa.id].values()] == [text("left", "en")]
 
 
 async def test_an_edited_message_gets_a_kind_note(bot):
@@ -138,24 +153,45 @@ async def test_an_edited_message_gets_a_kind_note(bot):
     before = len(bot.fake.calls("sendMessage"))
     bot.fake.edit(rosa, message, "they took my passport")
     await bot.fake.wait_for(lambda: len(bot.fake.calls("sendMessage")) > before)
-    assert bot.fake.calls("sendMessage")[-1]["text"].startswith("I can't see changes")
+    assert bot.fake.calls("sendMessage")[-1]["text"] == text("edited", "en")
 
 
-@pytest.mark.parametrize("text", [
-    "my boss " + "keeps my passport and " * 180,
+@pytest.mark.parametrize("words", [
+    ("my boss " + "keeps my passport and " * 190)[:4096],  # the longest message Telegram delivers
     "🙏😢 help 🙏",
     "مرحبا أحتاج مساعدة",
     "<b>*_[hi](http://x)_*</b> `code`",
 ])
-async def test_long_emoji_right_to_left_and_markup_text_get_an_answer(bot, text):
-    replies = await bot.reply_to(person("en"), text[:4096])
+async def test_the_longest_emoji_right_to_left_and_markup_text_get_an_answer(bot, words):
+    assert len(words) <= 4096
+    replies = await bot.reply_to(person("en"), words)
     assert replies and all(r["text"] for r in replies)
+
+
+async def test_a_reply_longer_than_telegram_allows_arrives_in_parts_with_the_buttons_last(tmp_path):
+    long_answer = "\n\n".join(f"Paragraph {n}: " + " ".join(["plain words"] * 60) for n in range(12))
+    assert len(long_answer) > 2 * 4096
+
+    async def answers_at_length(request):
+        return web.json_response([{"text": long_answer, "buttons": [{"title": "Yes", "payload": "/affirm"}]}])
+
+    rasa = await fake_rasa(answers_at_length)
+    bot = await start_bot(tmp_path, rasa.url)
+    try:
+        sam = person("en")
+        parts = await bot.reply_to(sam, "tell me everything", count=3)
+        assert len(parts) == 3 and all(len(p["text"]) <= 4096 for p in parts)
+        assert "\n\n".join(p["text"] for p in parts) == long_answer, "cut between paragraphs, nothing lost"
+        assert [bool(p.get("reply_markup")) for p in parts] == [False, False, True], "buttons on the last part"
+    finally:
+        await stop_bot(bot)
+        await rasa.runner.cleanup()
 
 
 async def test_unknown_commands_are_answered_without_rasa(bot, assistant):
     rosa = person("es")
     [reply] = await bot.reply_to(rosa, "/whoami")
-    assert reply["text"].startswith("No conozco ese comando.")
+    assert reply["text"] == text("unknown_command", "es")
     assert bot.pseudonym(rosa) not in assistant.tracker_senders()
 
 
@@ -166,7 +202,7 @@ async def test_forged_button_data_never_reaches_rasa(bot, assistant):
     answered = len(bot.fake.calls("answerCallbackQuery"))
     bot.fake.press(rosa, help_message, "/request_advocate")
     await bot.fake.wait_for(lambda: len(bot.fake.calls("answerCallbackQuery")) > answered)
-    assert bot.fake.calls("answerCallbackQuery")[-1]["text"] == "This button is no longer active."
+    assert bot.fake.calls("answerCallbackQuery")[-1]["text"] == text("button_expired", "en")
     assert bot.pseudonym(rosa) not in assistant.tracker_senders()
 
 
@@ -185,7 +221,7 @@ async def test_telegram_429_and_502_are_retried(bot):
     bot.fake.fail_next("sendMessage", 502, "Bad Gateway")
     bot.fake.say(rosa, "/help")
     [delivered] = await bot.fake.wait_for(lambda: bot.fake.bot_messages(rosa.id))
-    assert delivered["text"].startswith("I'm Safe Harbor")
+    assert delivered["text"] == text("help", "en")
     attempts = [c for c in bot.fake.calls("sendMessage") if int(c["chat_id"]) == rosa.id]
     assert len(attempts) == 3 and len(bot.fake.bot_messages(rosa.id)) == 1
 
@@ -221,7 +257,7 @@ async def test_webhook_mode_accepts_only_requests_with_telegrams_secret_token(as
             accepted = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_Token-1"})
         assert accepted.status_code == 200
         [reply] = await running.fake.wait_for(lambda: running.fake.bot_messages(rosa.id))
-        assert reply["text"].startswith("I'm Safe Harbor"), "only the request with the secret was answered"
+        assert reply["text"] == text("help", "en"), "only the request with the secret was answered"
     finally:
         await stop_bot(running)
 
@@ -230,6 +266,13 @@ def test_long_replies_are_split_at_word_boundaries():
     parts = split_text("word " * 2000)
     assert len(parts) == 3 and all(len(p) <= 4096 for p in parts)
     assert "".join(p + " " for p in parts).split() == ("word " * 2000).split()
+
+
+def test_long_replies_are_split_between_paragraphs_then_lines_when_there_are_some():
+    one, two, three = ("one " * 700).strip(), ("two " * 300).strip(), ("three " * 100).strip()
+    assert split_text(f"{one}\n\n{two}\n\n{three}") == [f"{one}\n\n{two}", three]
+    assert split_text("a" * 3000 + "\n" + "b " * 800)[0] == "a" * 3000, "a line break before a late space"
+    assert split_text("c" * 5000) == ["c" * 4096, "c" * 904], "no boundary at all: cut at the limit"
 
 
 async def test_no_identity_or_message_text_in_any_log_or_bot_store(assistant, tmp_path, caplog):

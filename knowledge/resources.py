@@ -1,23 +1,27 @@
 """Helplines and services by region, read once from data/resources/<REGION>.yml.
 
 Content lives in YAML so organisations can change numbers without touching
-code. Non-law-enforcement entries are always offered first.
+code. Non-law-enforcement entries are always offered first. A region nobody
+named falls back to the one the caller passes in (the bot's DEFAULT_REGION
+setting is its one owner); files are checked by `check_all_region_files`,
+called at start-up, never on import.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
 import re
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 from urllib.parse import urlparse
 
 import yaml
 
-RESOURCES_DIR = Path(__file__).resolve().parent.parent / "data" / "resources"
+from knowledge.needs import needs
+from knowledge.paths import RESOURCES_DIR
+
+FALLBACK_REGION = "US"  # DESIGN's default, for a conversation that did not say (e.g. `rasa shell`)
 REGION_FILE = re.compile(r"^[A-Z]{2}$")
 KINDS = {"helpline", "text", "chat", "crisis", "emergency", "legal", "shelter"}
 PHONE = re.compile(r"^\+?[0-9](?:[0-9 \-]{1,18})[0-9]$")
@@ -81,32 +85,14 @@ def region_name(region: Text, language: Text) -> Text:
 
 
 @lru_cache(maxsize=None)
-@lru_cache(maxsize=None)
-def needs() -> Dict[Text, Dict]:
-    """Needs a survivor may name: the answer to give and the FAQ topics that imply them."""
-    return yaml.safe_load((RESOURCES_DIR / "needs.yml").read_text("utf-8"))
-
-
-@lru_cache(maxsize=None)
 def regions() -> Tuple[Text, ...]:
     """Region codes that have a resource file (read once: no per-message disk access)."""
     return tuple(sorted(p.stem for p in RESOURCES_DIR.glob("*.yml") if REGION_FILE.match(p.stem)))
 
 
-def default_region() -> Text:
-    """DEFAULT_REGION from the environment (US when unset); must have a file."""
-    region = os.environ.get("DEFAULT_REGION", "US").strip().upper()
-    if region not in regions():
-        raise SystemExit(
-            f"DEFAULT_REGION={region!r} has no data/resources/{region}.yml "
-            f"(known: {', '.join(regions())})."
-        )
-    return region
-
-
-def known_region(region: Optional[Text]) -> Text:
-    """`region` if it has a file, else DEFAULT_REGION."""
-    return region if region in regions() else default_region()
+def known_region(region: Optional[Text], default: Text = FALLBACK_REGION) -> Text:
+    """`region` if it has a file, else `default`."""
+    return region if region in regions() else default
 
 
 def ranked(entries: List[Resource], language: Text) -> List[Resource]:
@@ -114,19 +100,21 @@ def ranked(entries: List[Resource], language: Text) -> List[Resource]:
     return sorted(entries, key=lambda r: (r.law_enforcement, language not in r.languages))
 
 
-def find(region: Optional[Text], kind: Text, language: Text) -> List[Resource]:
-    """Resources of `kind` in `region` (or DEFAULT_REGION), best first."""
-    return ranked([r for r in load_region(known_region(region)) if r.kind == kind], language)
+def find(region: Optional[Text], kind: Text, language: Text,
+         default: Text = FALLBACK_REGION) -> List[Resource]:
+    """Resources of `kind` in `region` (or `default`), best first."""
+    return ranked([r for r in load_region(known_region(region, default)) if r.kind == kind], language)
 
 
-def helplines(region: Optional[Text], language: Text) -> List[Resource]:
+def helplines(region: Optional[Text], language: Text, default: Text = FALLBACK_REGION) -> List[Resource]:
     """Everything to offer for "where can I get help": not the emergency number."""
-    return ranked([r for r in load_region(known_region(region)) if r.kind != "emergency"], language)
+    return ranked([r for r in load_region(known_region(region, default)) if r.kind != "emergency"], language)
 
 
-def for_need(region: Optional[Text], need: Text, language: Text) -> List[Resource]:
+def for_need(region: Optional[Text], need: Text, language: Text,
+             default: Text = FALLBACK_REGION) -> List[Resource]:
     """Resources that help with `need`, best first."""
-    return ranked([r for r in load_region(known_region(region)) if need in r.helps_with], language)
+    return ranked([r for r in load_region(known_region(region, default)) if need in r.helps_with], language)
 
 
 def is_https_url(value: Any) -> bool:
@@ -174,12 +162,13 @@ def problems(document: Any, region: Text) -> List[Text]:
     return found
 
 
-def check_all_region_files() -> None:
-    """Stop the action server at start-up, in one clear line, on a bad resource file."""
+def check_all_region_files(default_region: Text = FALLBACK_REGION) -> None:
+    """At start-up: stop, in one clear line, on a bad resource file or a default without one."""
     found = [p for region in regions() for p in problems(read_region_file(region), region)]
     if found:
         raise SystemExit("Bad resource file: " + "; ".join(found))
-    default_region()
-
-
-check_all_region_files()
+    if default_region not in regions():
+        raise SystemExit(
+            f"DEFAULT_REGION={default_region!r} has no data/resources/{default_region}.yml "
+            f"(known: {', '.join(regions())})."
+        )

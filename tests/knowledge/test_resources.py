@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from actions import resources
+from knowledge import resources
 
 
 def test_every_region_file_loads_with_the_documented_fields():
@@ -45,6 +45,7 @@ def test_resources_for_a_need_come_from_helps_with():
 def test_every_real_resource_file_is_valid():
     for region in resources.regions():
         assert resources.problems(resources.read_region_file(region), region) == []
+    resources.check_all_region_files("US")  # what the action server and the bot run at start-up
 
 
 def test_required_helplines_are_listed():
@@ -97,16 +98,21 @@ def test_description_is_in_the_survivors_language():
     assert crisis.describe("en").startswith("988 Suicide & Crisis Lifeline: Call 988 · Text 988")
 
 
-def test_unknown_region_uses_the_default(monkeypatch):
-    monkeypatch.setenv("DEFAULT_REGION", "GB")
-    assert [r.name for r in resources.find("ZZ", "crisis", "en")] == ["Samaritans"]
-    assert [r.name for r in resources.find(None, "crisis", "en")] == ["Samaritans"]
+def test_unknown_region_uses_the_default_passed_in():
+    assert [r.name for r in resources.find("ZZ", "crisis", "en", default="GB")] == ["Samaritans"]
+    assert [r.name for r in resources.find(None, "crisis", "en", default="GB")] == ["Samaritans"]
+    assert [r.name for r in resources.find(None, "crisis", "en")] == ["988 Suicide & Crisis Lifeline"]
 
 
-def test_a_default_region_without_a_file_stops_start_up_with_one_clear_line(monkeypatch):
-    monkeypatch.setenv("DEFAULT_REGION", "XX")
+def test_a_default_region_without_a_file_stops_start_up_with_one_clear_line():
     with pytest.raises(SystemExit, match="DEFAULT_REGION='XX' has no data/resources/XX.yml"):
-        resources.default_region()
+        resources.check_all_region_files("XX")
+
+
+def test_a_bad_region_file_stops_start_up_with_one_clear_line(monkeypatch):
+    monkeypatch.setattr(resources, "read_region_file", lambda region: {"region": region, "resources": [{}]})
+    with pytest.raises(SystemExit, match="^Bad resource file: GB entry 1 .*missing field `name`"):
+        resources.check_all_region_files("US")
 
 
 def test_region_names_cannot_reach_outside_the_resources_folder():

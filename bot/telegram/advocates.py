@@ -1,0 +1,75 @@
+"""The advocates' group: Take/Pass on case cards, messages and edits in case topics,
+and the /end, /queue and /name commands. The handoff checks membership."""
+
+from __future__ import annotations
+
+from typing import List, Text
+
+from telegram import CallbackQuery, Update
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.handoff import PASS, TAKE, Handoffs
+from bot.telegram.messenger import with_retries
+from bot.texts import text
+
+
+class Advocates:
+    """Handlers for the advocates' supergroup (one forum topic per case)."""
+
+    def __init__(self, handoff: Handoffs, advocate_chat_id: int, advocate_language: Text) -> None:
+        self.handoff = handoff
+        self.group = advocate_chat_id
+        self.language = advocate_language
+
+    def handlers(self) -> List[BaseHandler]:
+        group = filters.Chat(self.group)
+        new, edited = filters.UpdateType.MESSAGE, filters.UpdateType.EDITED_MESSAGE
+        return [
+            CommandHandler("end", self.on_end, filters=group & new),
+            CommandHandler("queue", self.on_queue, filters=group & new),
+            CommandHandler("name", self.on_name, filters=group & new),
+            MessageHandler(group & edited & filters.TEXT, self.on_edited),
+            MessageHandler(group & new & ~filters.COMMAND & ~filters.StatusUpdate.ALL, self.on_message),
+        ]
+
+    async def on_button(self, query: CallbackQuery) -> None:
+        """Take or Pass on a case card (app.py checked the button was offered here)."""
+        user = query.from_user.id
+        if query.data.startswith(TAKE):
+            answer = await self.handoff.take(query.data[len(TAKE):], user)
+        elif query.data.startswith(PASS):
+            answer = await self.handoff.pass_case(query.data[len(PASS):], user)
+        else:
+            answer = text("button_expired", self.language)
+        await with_retries(lambda: query.answer(answer, show_alert=True))
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Only messages inside a case's topic go to that case's survivor."""
+        message = update.effective_message
+        if message.is_topic_message and message.message_thread_id:
+            reply = message.reply_to_message
+            reply_to = reply.message_id if reply and reply.message_id != message.message_thread_id else None
+            await self.handoff.from_advocate(message.message_thread_id, message.message_id, reply_to)
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message.is_topic_message and message.message_thread_id:
+            await self.handoff.advocate_edited(message.message_thread_id, message.message_id, message.text)
+
+    async def on_end(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        topic = message.message_thread_id if message.is_topic_message else None
+        await self.answer(update, await self.handoff.end(topic))
+
+    async def on_queue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.answer(update, await self.handoff.queue())
+
+    async def on_name(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.answer(update, await self.handoff.set_name(update.effective_user.id, " ".join(context.args or [])))
+
+    @staticmethod
+    async def answer(update: Update, answer: Text) -> None:
+        """Answer where the command was written (its topic, or the general one)."""
+        message = update.effective_message
+        await with_retries(lambda: message.get_bot().send_message(
+            message.chat_id, answer, message_thread_id=message.message_thread_id if message.is_topic_message else None))

@@ -1,0 +1,156 @@
+"""The python-telegram-bot Application: build it, run it (polling or webhook),
+command menus, background loops, and closing everything on shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Awaitable, Callable, List, Optional
+
+from telegram import BotCommand, BotCommandScopeChat, Message, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    Defaults,
+)
+
+from bot.cases import Cases
+from bot.core import COMMANDS, language_from_code
+from bot.handoff import Handoffs
+from bot.telegram.advocates import Advocates
+from bot.telegram.messenger import TelegramMessenger, with_retries
+from bot.telegram.order import PerChatOrder
+from bot.telegram.survivors import Survivors
+from bot.texts import all_texts, text
+from bot.wiring import Bridge
+
+log = logging.getLogger("safe_harbor.telegram")
+PURGE_EVERY_SECONDS = 600
+OUTBOX_RETRY_SECONDS = 2.0  # relayed messages Telegram refused are retried this often
+WEBHOOK_PATH = "telegram"  # local path; WEBHOOK_URL is the public address that reaches it
+
+
+def quiet_third_party_logs() -> None:
+    """httpx logs request URLs, which contain the bot token; PTB debug logs updates."""
+    for name in ("httpx", "httpcore", "telegram", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+async def every(seconds: float, job: Callable[[], Awaitable]) -> None:
+    """Run `job` now and every `seconds`; a failure is logged (by type) and retried.
+
+    A plain asyncio loop instead of PTB's JobQueue: that needs APScheduler >= 3.10.4,
+    and Rasa 3.6 pins APScheduler 3.9.1 in the same environment."""
+    while True:
+        try:
+            await job()
+        except Exception as error:  # keep the loop alive; never log content
+            log.error("background job failed: %s", type(error).__name__)
+        await asyncio.sleep(seconds)
+
+
+class TelegramBridge:
+    """The bridge on Telegram: survivors' private chats and the advocates' group."""
+
+    def __init__(self, bridge: Bridge) -> None:
+        self.bridge = bridge
+        self.settings = bridge.settings
+        self.core = bridge.core
+        self.store = bridge.store
+        self.cases = Cases(self.store.engine)
+        self.handoff: Optional[Handoffs] = None  # needs the bot: made in `build`
+        self._loops: List[asyncio.Task] = []
+
+    def build(self) -> Application:
+        quiet_third_party_logs()
+        settings = self.settings
+        application = (
+            ApplicationBuilder()
+            .token(settings.telegram_bot_token)
+            .base_url(settings.telegram_api_base_url)
+            .defaults(Defaults(disable_notification=True))
+            .rate_limiter(self.pacing())
+            .concurrent_updates(PerChatOrder())
+            .post_init(self.on_start)
+            .post_shutdown(self.on_stop)
+            .build()
+        )
+        self.handoff = Handoffs(
+            self.cases, TelegramMessenger(application.bot, settings.advocate_chat_id),
+            settings.advocate_chat_id, settings.handoff_hours, settings.handoff_wait_minutes,
+            remember=self.store.remember, advocate_language=settings.advocate_language)
+        self.survivors = Survivors(self.core, self.store, self.handoff, settings.pseudonym_key)
+        self.advocates = Advocates(self.handoff, settings.advocate_chat_id, settings.advocate_language)
+        application.add_handlers(self.survivors.handlers() + self.advocates.handlers()
+                                 + [CallbackQueryHandler(self.on_button)])
+        application.add_error_handler(self.on_error)
+        return application
+
+    def pacing(self) -> AIORateLimiter:
+        """Telegram's flood limits: ~30 messages/s per bot, 20/minute per group (0: off)."""
+        rate = self.settings.max_messages_per_second
+        return AIORateLimiter(overall_max_rate=rate, group_max_rate=20 if rate else 0, max_retries=3)
+
+    async def on_start(self, application: Application) -> None:
+        """Command menus per language; retention purge, handoff waits and outbox retries."""
+        texts = all_texts()
+        for language, own in texts.items():
+            commands = [BotCommand(name, own["commands"][name]) for name in COMMANDS]
+            code = None if language == "en" else language
+            await with_retries(lambda: application.bot.set_my_commands(commands, language_code=code))  # noqa: B023 (awaited at once)
+        advocate_commands = texts[self.settings.advocate_language]["advocate_commands"]
+        await with_retries(lambda: application.bot.set_my_commands(
+            [BotCommand(name, description) for name, description in advocate_commands.items()],
+            scope=BotCommandScopeChat(self.settings.advocate_chat_id)))
+        tick = min(30.0, self.settings.handoff_wait_minutes * 60 / 4)
+        self._loops = [asyncio.create_task(every(PURGE_EVERY_SECONDS, self.purge)),
+                       asyncio.create_task(every(tick, self.handoff.tick)),
+                       asyncio.create_task(every(OUTBOX_RETRY_SECONDS, self.handoff.deliver))]
+
+    async def on_stop(self, application: Application) -> None:
+        """Stop the background loops, then close the Rasa client and the store."""
+        for loop in self._loops:
+            loop.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        await self.bridge.close()
+
+    async def purge(self) -> None:
+        await self.store.purge(self.settings.retention_hours)
+        await self.cases.purge(self.settings.retention_hours)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Only a button we offered, on that very message, in a private chat or the group."""
+        query = update.callback_query
+        offered = query.message.reply_markup if isinstance(query.message, Message) else None
+        payloads = {b.callback_data for row in (offered.inline_keyboard if offered else []) for b in row}
+        chat = update.effective_chat
+        group = self.settings.advocate_chat_id
+        if chat is None or query.data not in payloads or not (chat.type == "private" or chat.id == group):
+            await with_retries(lambda: query.answer(text("button_expired", language_from_code(query.from_user.language_code))))
+            return  # forged, stale or foreign: never reaches Rasa or a case
+        if chat.id == group:
+            await self.advocates.on_button(query)
+        else:
+            await self.survivors.on_button(update, context, query)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("handler failed: %s", type(context.error).__name__)  # no update content
+
+
+def webhook_options(settings) -> dict:
+    """Telegram sends WEBHOOK_SECRET in a header; PTB answers 403 to requests without it."""
+    return dict(listen=settings.webhook_listen, port=settings.webhook_port, url_path=WEBHOOK_PATH,
+                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES)
+
+
+def run(bridge: Bridge) -> None:
+    """Polling by default; webhook mode when WEBHOOK_URL is set. Shutdown closes the bridge."""
+    application = TelegramBridge(bridge).build()
+    if bridge.settings.webhook_url:
+        application.run_webhook(**webhook_options(bridge.settings))
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

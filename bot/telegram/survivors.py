@@ -1,0 +1,144 @@
+"""Survivors' private chats: text to the core (or to an advocate during a case),
+buttons, media, edits, and carrying out the core's steps.
+
+Updates become `Core` calls under a pseudonym; only message ids are kept
+(for quick exit). Nothing that identifies a person is logged or stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import List, Sequence, Text, Tuple
+
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ChatAction
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.core import COMMANDS, Core, Forget, HandoffRequested, QuickExit, Reply, Step, language_from_code
+from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, Handoffs
+from bot.pseudonym import pseudonym
+from bot.store import Store
+from bot.telegram.messenger import delete_all, quietly, send_reply, with_retries
+from bot.texts import text
+
+TYPING_AFTER_SECONDS = 0.3  # "typing…" only for a Rasa slower than this
+
+
+class Survivors:
+    """Handlers for private chats."""
+
+    def __init__(self, core: Core, store: Store, handoff: Handoffs, pseudonym_key: bytes) -> None:
+        self.core = core
+        self.store = store
+        self.handoff = handoff
+        self.key = pseudonym_key
+
+    def handlers(self) -> List[BaseHandler]:
+        private = filters.ChatType.PRIVATE
+        new, edited = filters.UpdateType.MESSAGE, filters.UpdateType.EDITED_MESSAGE
+        return [
+            MessageHandler(private & edited, self.on_edited),
+            CommandHandler(list(COMMANDS), self.on_text, filters=private & new),
+            MessageHandler(private & new & filters.TEXT, self.on_text),
+            MessageHandler(private & new, self.on_media),
+        ]
+
+    def who(self, update: Update) -> Tuple[Text, int, Text]:
+        """(pseudonym, chat id, language) of the person behind `update`."""
+        user = update.effective_user
+        return (pseudonym(self.key, "telegram", user.id), update.effective_chat.id,
+                language_from_code(user.language_code))
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        sender, chat_id, language = self.who(update)
+        message = update.effective_message
+        if not message.text.startswith("/") and await self.relayed(sender, message):
+            await self.store.remember(sender, [message.message_id])
+            await self.answer_risk(context, chat_id, sender, language, message.text)
+            return
+        typing = asyncio.create_task(self.typing(context, chat_id))
+        steps = await self.core.handle_text(sender, message.text, language)
+        typing.cancel()
+        await self.render(context, chat_id, sender, language, steps, seen=[message.message_id])
+
+    async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice, files, places, contacts: relayed to an advocate
+        during a case (as a copy); otherwise never read, stored or sent on."""
+        sender, chat_id, language = self.who(update)
+        message = update.effective_message
+        await self.store.remember(sender, [message.message_id])
+        if not await self.relayed(sender, message):
+            await self.send(context, chat_id, sender, Reply(text("unsupported", language)))
+        elif message.caption:
+            await self.answer_risk(context, chat_id, sender, language, message.caption)
+
+    async def answer_risk(self, context, chat_id: int, sender: Text, language: Text, words: Text) -> None:
+        """Relayed words with a clear risk: URGENT for the team, the crisis or danger reply
+        for the survivor while the advocate is on the way."""
+        kind = self.core.risk(words)
+        if kind and await self.handoff.mark_urgent(sender, kind):
+            steps = await self.core.safety_reply(sender, kind, language)
+            await self.render(context, chat_id, sender, language, steps)
+
+    async def relayed(self, sender: Text, message: Message) -> bool:
+        reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+        return await self.handoff.from_survivor(sender, message.chat_id, message.message_id, reply_to)
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        sender, chat_id, language = self.who(update)
+        message = update.effective_message
+        if message.text and await self.handoff.survivor_edited(sender, message.message_id, message.text):
+            return
+        await self.send(context, chat_id, sender, Reply(text("edited", language)))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
+        """A button we offered in this private chat (app.py checked that)."""
+        sender, chat_id, language = self.who(update)
+        await with_retries(query.answer)
+        await quietly(query.edit_message_reply_markup(reply_markup=None))
+        if query.data in (KEEP_WAITING, LEAVE_MESSAGE):
+            if not await self.handoff.choice(sender, query.data):
+                await self.send(context, chat_id, sender, Reply(text("button_expired", language)))
+            return
+        steps = await self.core.press(sender, query.data, language)
+        await self.render(context, chat_id, sender, language, steps)
+
+    async def typing(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+        """"typing…" only when Rasa is slow: most answers arrive before anyone could
+        see it, and each one is a request to Telegram (measured: a fifth of ours)."""
+        await asyncio.sleep(TYPING_AFTER_SECONDS)
+        await quietly(context.bot.send_chat_action(chat_id, ChatAction.TYPING))
+
+    async def render(self, context, chat_id: int, sender: Text, language: Text, steps: List[Step],
+                     seen: Sequence[int] = ()) -> None:
+        """Carry out the steps; the turn's message ids (`seen` and what we send) are
+        stored in one write, before a quick exit needs them."""
+        ids = list(seen)
+        try:
+            for step in steps:
+                if isinstance(step, Reply):
+                    ids += await send_reply(context.bot, chat_id, step)
+                elif isinstance(step, QuickExit):
+                    await self.store.remember(sender, ids)
+                    ids = []
+                    await self.quick_exit(context, chat_id, sender, language)
+                    return
+                elif isinstance(step, Forget):
+                    ids = []
+                    await self.handoff.survivor_left(sender)
+                    await self.store.forget(sender)
+                    await with_retries(lambda: context.bot.send_message(chat_id, text("forgotten", language)))
+                elif isinstance(step, HandoffRequested):
+                    await self.handoff.request(sender, chat_id, step.request)
+        finally:
+            await self.store.remember(sender, ids)
+
+    async def send(self, context, chat_id: int, sender: Text, step: Reply) -> None:
+        await self.store.remember(sender, await send_reply(context.bot, chat_id, step))
+
+    async def quick_exit(self, context, chat_id: int, sender: Text, language: Text) -> None:
+        """Delete every message we can, leave one neutral line, keep nothing."""
+        await self.handoff.survivor_left(sender)
+        await delete_all(context.bot, chat_id, await self.store.message_ids(sender))
+        await self.store.forget(sender)
+        await with_retries(lambda: context.bot.send_message(chat_id, text("left", language)))

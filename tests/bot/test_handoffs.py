@@ -1,0 +1,307 @@
+"""The warm handoff as a specification: `Handoffs` with a fake Messenger and a hand-moved clock.
+
+No Telegram, no Rasa, no sleeping: every test runs in milliseconds. The few
+end-to-end handoff tests (test_handoff.py) check the same story on real parts.
+"""
+
+import itertools
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+import pytest
+
+from bot.cases import ACTIVE, CLOSED, WAITING, Cases
+from bot.core import HandoffRequest
+from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, PASS, TAKE, DeliveryFailed, Handoffs
+from bot.hours import ALWAYS, parse
+from bot.store import Store
+from bot.texts import text
+from knowledge.helplines import always_open
+
+GROUP, ANA, LUIS, STRANGER = -100123, 501, 502, 999
+ROSA, ROSA_CHAT = "pseudonym-rosa", 11
+SAM, SAM_CHAT = "pseudonym-sam", 12
+STORY = HandoffRequest(language="es", region="US", needs=("legal",), summary="“me quitaron el pasaporte”")
+
+
+@dataclass
+class Sent:
+    chat_id: int
+    text: str
+    thread_id: Optional[int]
+    buttons: Tuple[Tuple[str, str], ...]
+    notify: bool
+    reply_to: Optional[int]
+    message_id: int
+
+
+class FakeMessenger:
+    """Records what the handoff asks of the chat platform; can refuse copies for a while."""
+
+    def __init__(self):
+        self.ids = itertools.count(1000)
+        self.sent, self.edits, self.copies = [], [], []
+        self.topics, self.closed, self.members = {}, set(), {ANA, LUIS}
+        self.refuse_copies = 0
+
+    async def send(self, chat_id, message, *, thread_id=None, buttons=(), notify=False, reply_to=None):
+        self.sent.append(Sent(chat_id, message, thread_id, tuple(buttons), notify, reply_to, next(self.ids)))
+        return self.sent[-1].message_id
+
+    async def edit(self, chat_id, message_id, message):
+        self.edits.append((chat_id, message_id, message))
+
+    async def copy(self, from_chat_id, message_id, to_chat_id, *, thread_id=None, reply_to=None):
+        if self.refuse_copies:
+            self.refuse_copies -= 1
+            raise DeliveryFailed("Bad Gateway")
+        self.copies.append((from_chat_id, message_id, to_chat_id, thread_id, reply_to))
+        return next(self.ids)
+
+    async def open_topic(self, name):
+        topic = next(self.ids)
+        self.topics[topic] = name
+        return topic
+
+    async def close_topic(self, topic_id):
+        self.closed.add(topic_id)
+
+    async def is_member(self, user_id):
+        return user_id in self.members
+
+    def to(self, chat_id, thread_id=None):
+        return [s for s in self.sent if s.chat_id == chat_id and s.thread_id == thread_id]
+
+
+@pytest.fixture
+def store(tmp_path, clock):
+    store = Store(f"sqlite:///{tmp_path}/bot.sqlite3", clock=clock)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def messenger():
+    return FakeMessenger()
+
+
+@pytest.fixture
+def handoffs(store, messenger, clock):
+    return make_handoffs(store, messenger, clock)
+
+
+def make_handoffs(store, messenger, clock, hours=ALWAYS):
+    return Handoffs(Cases(store.engine, clock=clock), messenger, GROUP, parse(hours, "UTC"), wait_minutes=10,
+                    remember=store.remember, advocate_language="en", clock=clock)
+
+
+async def taken(handoffs, messenger):
+    """Rosa asked and Ana took the case; its topic."""
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    await handoffs.take(await alias_of(handoffs, ROSA), ANA)
+    [topic] = messenger.topics
+    return topic
+
+
+async def alias_of(handoffs, pseudonym):
+    return (await handoffs.cases.open_case_of(pseudonym)).alias
+
+
+# --- request -----------------------------------------------------------------------
+async def test_a_request_posts_a_card_with_take_and_pass_and_tells_the_survivor_their_place(handoffs, messenger, store):
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    alias = await alias_of(handoffs, ROSA)
+    [card] = messenger.to(GROUP)
+    assert card.text.startswith(text("advocate_case", "en").format(alias=alias))
+    assert "Language: es · Region: US" in card.text and "Needs: legal" in card.text
+    assert card.text.endswith(f"{text('advocate_shared', 'en')}\n“me quitaron el pasaporte”")
+    assert card.buttons == ((text("advocate_take", "en"), TAKE + alias), (text("advocate_pass", "en"), PASS + alias))
+    assert card.notify, "advocates are notified of a new case; survivors' messages stay silent"
+    [told] = messenger.to(ROSA_CHAT)
+    assert told.text == text("handoff_waiting", "es").format(position=1, minutes=10)
+    assert await store.message_ids(ROSA) == [told.message_id], "remembered for quick exit"
+
+
+async def test_the_card_says_whether_it_was_safe_to_talk(handoffs, messenger):
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    await handoffs.request(SAM, SAM_CHAT, HandoffRequest(language="en", region="US", safe_to_talk=False))
+    rosa, sam = (card.text for card in messenger.to(GROUP))
+    assert f"Safe to talk when asked: {text('advocate_safe_not_asked', 'en')}" in rosa
+    assert f"Safe to talk when asked: {text('advocate_safe_no', 'en')}" in sam
+
+
+async def test_without_consent_the_card_says_so_and_carries_no_words(handoffs, messenger):
+    await handoffs.request(ROSA, ROSA_CHAT, HandoffRequest(language="en", region="US"))
+    [card] = messenger.to(GROUP)
+    assert text("advocate_not_shared", "en") in card.text and "“" not in card.text
+    assert f"Needs: {text('advocate_no_needs', 'en')}" in card.text
+
+
+async def test_asking_again_is_one_case_and_one_card(handoffs, messenger):
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    assert len(messenger.to(GROUP)) == 1 and len(messenger.to(ROSA_CHAT)) == 2
+    await handoffs.take(await alias_of(handoffs, ROSA), ANA)
+    before = len(messenger.sent)
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    assert len(messenger.sent) == before, "a person is already with them: nothing changes"
+
+
+async def test_the_place_in_line_counts_urgent_cases_first(handoffs, messenger):
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    await handoffs.request(SAM, SAM_CHAT, HandoffRequest(language="en", region="US", urgent=True))
+    assert messenger.to(SAM_CHAT)[-1].text == text("handoff_waiting", "en").format(position=1, minutes=10)
+    assert messenger.to(GROUP)[-1].text.startswith(text("advocate_urgent", "en") + " · ")
+    assert await handoffs.cases.position(await alias_of(handoffs, ROSA)) == 2
+
+
+async def test_outside_hours_the_survivor_hears_it_at_once_with_a_helpline_and_choices(store, messenger, clock):
+    closed = make_handoffs(store, messenger, clock, hours="sat 00:00-00:01")  # the clock is on a Monday
+    await closed.request(ROSA, ROSA_CHAT, STORY)
+    why, choices = messenger.to(ROSA_CHAT)
+    assert why.text == (text("handoff_closed_hours", "es").format(hours="sat 00:00-00:01 (UTC)")
+                        + "\n" + always_open("US", "es"))
+    assert choices.buttons == ((text("handoff_keep_waiting", "es"), KEEP_WAITING),
+                               (text("handoff_leave_message", "es"), LEAVE_MESSAGE))
+
+
+# --- take and pass --------------------------------------------------------------------
+async def test_the_first_member_to_take_gets_a_topic_and_the_survivor_is_told_who(handoffs, messenger):
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    alias = await alias_of(handoffs, ROSA)
+    await handoffs.set_name(ANA, "  Ana   M. ")
+    assert await handoffs.take(alias, STRANGER) == text("advocate_not_member", "en")
+    assert await handoffs.take(alias, ANA) == text("advocate_you_have_it", "en").format(alias=alias)
+    assert await handoffs.take(alias, LUIS) == text("advocate_already_taken", "en")
+    [(topic, name)] = messenger.topics.items()
+    assert name == text("advocate_case", "en").format(alias=alias)
+    [card_in_topic] = messenger.to(GROUP, topic)
+    assert "“me quitaron el pasaporte”" in card_in_topic.text
+    card_id = messenger.to(GROUP)[0].message_id
+    assert messenger.edits[-1] == (GROUP, card_id, text("advocate_case", "en").format(alias=alias) + "\n"
+                                   + text("advocate_taken_by", "en").format(who="Ana M."))
+    assert messenger.to(ROSA_CHAT)[-1].text == text("handoff_joined", "es").format(
+        who="Ana M.", shared=text("handoff_shared", "es"))
+    assert (await handoffs.cases.get(alias)).state == ACTIVE
+
+
+async def test_pass_leaves_the_case_in_the_queue(handoffs):
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    alias = await alias_of(handoffs, ROSA)
+    assert await handoffs.pass_case(alias, STRANGER) == text("advocate_not_member", "en")
+    assert await handoffs.pass_case(alias, LUIS) == text("advocate_passed", "en")
+    assert (await handoffs.cases.get(alias)).state == WAITING
+
+
+# --- waiting: tick and fallback -----------------------------------------------------------
+async def test_nobody_free_within_the_wait_gives_a_helpline_and_choices_once(handoffs, messenger, clock):
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    clock.now += 10 * 60 - 1
+    await handoffs.tick()
+    assert len(messenger.to(ROSA_CHAT)) == 1, "not before the wait is over"
+    clock.now += 1
+    await handoffs.tick()
+    await handoffs.tick()
+    _, why, choices = messenger.to(ROSA_CHAT)
+    assert why.text == text("handoff_no_one_yet", "es") + "\n" + always_open("US", "es")
+    assert [data for _, data in choices.buttons] == [KEEP_WAITING, LEAVE_MESSAGE]
+
+
+async def test_keep_waiting_and_leave_a_message(handoffs, messenger):
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    assert await handoffs.choice(ROSA, KEEP_WAITING)
+    assert messenger.to(ROSA_CHAT)[-1].text == text("handoff_still_waiting", "es")
+    assert not await handoffs.from_survivor(ROSA, ROSA_CHAT, 1), "while waiting, words go to the assistant"
+    assert await handoffs.choice(ROSA, LEAVE_MESSAGE)
+    assert messenger.to(ROSA_CHAT)[-1].text == text("handoff_write_message", "es")
+    assert await handoffs.from_survivor(ROSA, ROSA_CHAT, 2)
+    card_id = messenger.to(GROUP)[0].message_id
+    assert messenger.to(GROUP)[-1].text == text("advocate_message", "en")
+    assert messenger.copies == [(ROSA_CHAT, 2, GROUP, None, card_id)], "attached to the case card"
+    assert messenger.to(ROSA_CHAT)[-1].text == text("handoff_message_left", "es")
+    assert not await handoffs.from_survivor(ROSA, ROSA_CHAT, 3), "one message, then back to the assistant"
+    assert not await handoffs.choice(SAM, KEEP_WAITING), "no case: the button has expired"
+
+
+# --- relay and order -------------------------------------------------------------------
+async def test_messages_cross_in_order_as_copies_and_replies_stay_replies(handoffs, messenger):
+    topic = await taken(handoffs, messenger)
+    for message_id in (21, 22):
+        assert await handoffs.from_survivor(ROSA, ROSA_CHAT, message_id)
+    await handoffs.from_advocate(topic, 31)
+    copy_of_31 = messenger.copies[-1]
+    assert messenger.copies[:2] == [(ROSA_CHAT, 21, GROUP, topic, None), (ROSA_CHAT, 22, GROUP, topic, None)]
+    assert copy_of_31[:4] == (GROUP, 31, ROSA_CHAT, None)
+    survivor_copy = await handoffs.cases.counterpart(await alias_of(handoffs, ROSA), "to_survivor", 31)
+    await handoffs.from_survivor(ROSA, ROSA_CHAT, 23, reply_to=survivor_copy)
+    assert messenger.copies[-1] == (ROSA_CHAT, 23, GROUP, topic, 31), "a reply to the advocate's original"
+
+
+async def test_refused_copies_wait_in_the_outbox_and_go_once_in_order(handoffs, messenger):
+    topic = await taken(handoffs, messenger)
+    messenger.refuse_copies = 2
+    await handoffs.from_survivor(ROSA, ROSA_CHAT, 21)
+    await handoffs.from_survivor(ROSA, ROSA_CHAT, 22)
+    assert messenger.copies == []
+    await handoffs.from_survivor(ROSA, ROSA_CHAT, 21)  # the same update delivered again
+    await handoffs.deliver()
+    assert [c[1] for c in messenger.copies] == [21, 22], "each once, in the order written"
+    assert {c[3] for c in messenger.copies} == {topic}
+
+
+async def test_edits_follow_the_message_across(handoffs, messenger):
+    topic = await taken(handoffs, messenger)
+    await handoffs.from_survivor(ROSA, ROSA_CHAT, 21)
+    await handoffs.survivor_edited(ROSA, 21, "fixed")
+    assert messenger.edits[-1][0] == GROUP and messenger.edits[-1][2] == "fixed"
+    await handoffs.from_advocate(topic, 31)
+    await handoffs.advocate_edited(topic, 31, "better")
+    assert messenger.edits[-1][0] == ROSA_CHAT and messenger.edits[-1][2] == "better"
+
+
+async def test_nothing_outside_a_case_topic_is_relayed(handoffs, messenger):
+    await taken(handoffs, messenger)
+    await handoffs.from_advocate(77, 41)
+    assert messenger.copies == []
+
+
+# --- the end ---------------------------------------------------------------------------
+async def test_end_tells_the_survivor_closes_the_topic_and_keeps_nothing(handoffs, messenger):
+    topic = await taken(handoffs, messenger)
+    alias = await alias_of(handoffs, ROSA)
+    assert await handoffs.end(None) == text("advocate_no_case", "en")
+    assert await handoffs.end(topic) == text("advocate_ended", "en").format(alias=alias)
+    assert messenger.to(ROSA_CHAT)[-1].text == text("handoff_ended", "es")
+    assert topic in messenger.closed
+    case = await handoffs.cases.get(alias)
+    assert (case.state, case.chat_id, case.pseudonym, case.summary) == (CLOSED, None, None, None)
+    assert not await handoffs.from_survivor(ROSA, ROSA_CHAT, 50), "back to the assistant"
+
+
+async def test_a_survivor_leaving_closes_the_case_and_advocates_learn_only_that(handoffs, messenger):
+    topic = await taken(handoffs, messenger)
+    await handoffs.survivor_left(ROSA)
+    assert messenger.to(GROUP, topic)[-1].text == text("advocate_left", "en") and topic in messenger.closed
+    await handoffs.request(SAM, SAM_CHAT, HandoffRequest(language="en", region="US"))
+    await handoffs.survivor_left(SAM)
+    card = messenger.to(GROUP)[-1]
+    assert messenger.edits[-1] == (GROUP, card.message_id, card.text.split("\n")[0] + "\n" + text("advocate_left", "en"))
+
+
+async def test_the_queue_lists_urgent_first_with_minutes_waited(handoffs, clock):
+    assert await handoffs.queue() == text("advocate_queue_empty", "en")
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    clock.now += 5 * 60
+    await handoffs.request(SAM, SAM_CHAT, HandoffRequest(language="en", region="GB", urgent=True))
+    clock.now += 60
+    rosa, sam = await alias_of(handoffs, ROSA), await alias_of(handoffs, SAM)
+    line = text("advocate_queue_line", "en")
+    assert (await handoffs.queue()).split("\n") == [
+        line.format(number=1, urgent=text("advocate_urgent", "en") + " · ", alias=sam, language="en",
+                    region="GB", minutes=1),
+        line.format(number=2, urgent="", alias=rosa, language="es", region="US", minutes=6)]
+
+
+async def test_a_name_is_one_short_line(handoffs):
+    assert await handoffs.set_name(ANA, "   ") == text("advocate_name_usage", "en")
+    assert await handoffs.set_name(ANA, "Ana " * 20) == text("advocate_name_set", "en").format(name=("Ana " * 8)[:32])
