@@ -3,7 +3,7 @@
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import language_of
@@ -73,11 +73,12 @@ NOT_A_TOPIC = {"check_safety", "nlu_fallback", "crisis_self_harm", "immediate_da
 
 
 class ActionAnswerAfterCheck(Action):
-    """"I'm OK, I had a question": answer the message that raised the check (tell it once).
+    """"I'm OK, I had a question": carry on where the check interrupted (tell it once).
 
-    The safety layer asked "Are you safe right now?" instead of answering; the
-    question is still in that message's parse data, so the survivor never has
-    to type it again.
+    The safety layer asked "Are you safe right now?" instead of answering. If it
+    interrupted the handoff form, the form resumes with what was already
+    answered; otherwise the question is still in that message's parse data, so
+    it is answered without being typed again.
     """
 
     def name(self) -> Text:
@@ -89,10 +90,17 @@ class ActionAnswerAfterCheck(Action):
         tracker: Tracker,
         domain: Dict[Text, Any],
     ) -> List[EventType]:
-        checked = next((e for e in reversed(tracker.events) if e.get("event") == "user"
-                        and (e.get("parse_data") or {}).get("intent", {}).get("name") == "check_safety"),
-                       None)
-        parse = (checked or {}).get("parse_data") or {}
+        events = list(tracker.events)
+        at = next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "user"
+                   and (events[i].get("parse_data") or {}).get("intent", {}).get("name") == "check_safety"),
+                  None)
+        if at is None:
+            dispatcher.utter_message(response="utter_invite_question")
+            return []
+        loops = [e.get("name") for e in events[:at] if e.get("event") == "active_loop"]
+        if loops and loops[-1] == "handoff_form":
+            return [FollowupAction("handoff_form")]
+        parse = events[at].get("parse_data") or {}
         ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") not in NOT_A_TOPIC]
         key = (parse.get("response_selector", {}).get("faq", {}).get("response", {})
                .get("intent_response_key"))

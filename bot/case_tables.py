@@ -38,6 +38,7 @@ cases = sa.Table(
     sa.Column("card_id", sa.BigInteger),
     sa.Column("fallback_sent", sa.Boolean, nullable=False, default=False),
     sa.Column("leaving_message", sa.Boolean, nullable=False, default=False),
+    sa.Column("risk_noted", sa.Boolean),  # a relayed risk message was answered and flagged once
 )
 relay = sa.Table(  # which copy is which, so edits and replies keep working
     "relay",
@@ -85,6 +86,7 @@ class Case:
     card_id: Optional[int]
     fallback_sent: bool
     leaving_message: bool
+    risk_noted: Optional[bool] = None
 
     @classmethod
     def of(cls, row) -> "Case":

@@ -118,22 +118,25 @@ class Handoffs:
         await self.deliver()
         return True
 
-    async def mark_urgent(self, pseudonym: Text, reason: Text) -> bool:
-        """A risk message in a live case (or one left for the team): URGENT, with the reason
-        ("self_harm" or "danger") only, never the words; False if they have no case."""
+    async def risk_is_new(self, pseudonym: Text) -> bool:
+        """A risk in relayed words is answered once per case (the advocate is with them after)."""
         case = await self.cases.open_case_of(pseudonym)
-        if case is None or (case.state == WAITING and not case.leaving_message):
-            return False
-        await self.cases.update(case.alias, urgent=True)
+        return case is not None and not case.risk_noted
+
+    async def mark_urgent(self, pseudonym: Text, reason: Text) -> None:
+        """After the survivor got the crisis or danger reply: URGENT for the team, with the
+        reason ("self_harm" or "danger") only, never the words."""
+        case = await self.cases.open_case_of(pseudonym)
+        if case is None:
+            return
+        await self.cases.update(case.alias, urgent=True, risk_noted=True)
         case = await self.cases.get(case.alias)
-        note = self.group_text("advocate_urgent_reason").format(
-            reason=self.group_text(f"advocate_reason_{reason}"))
+        note = self.group_text(f"advocate_urgent_{reason}")
         if case.state == ACTIVE and case.topic_id:
             await self.messenger.send(self.group, note, thread_id=case.topic_id, notify=True)
         elif case.card_id:
             await self.messenger.edit(self.group, case.card_id, self.card(case))
             await self.messenger.send(self.group, note, reply_to=case.card_id, notify=True)
-        return True
 
     async def survivor_edited(self, pseudonym: Text, message_id: int, new_text: Text) -> bool:
         case = await self.cases.open_case_of(pseudonym)

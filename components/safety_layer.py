@@ -4,11 +4,12 @@ Every message is scored by `components.safety_patterns` (word lists in
 data/safety/). Above `threshold` the intent becomes `crisis_self_harm` or
 `immediate_danger`, whatever the classifiers said; with a risk cue below it,
 `check_safety` ("Are you safe right now?"), so an uncertain message gets a
-question, never an FAQ answer. Clear danger outranks "hide this chat", because
-the danger reply offers "Leave quickly" as one of its choices while a wrong quick
-exit deletes a plea for help; nothing else replaces hiding. A cue never replaces crisis,
-danger or asking for a person. `check_safety` is this layer's to give: a
-classifier that guesses it with no cue here falls back to its next answer.
+question, never an FAQ answer. Crisis or danger together with words asking to
+hide the chat ("delete this") is hidden first. Without such words, crisis and
+danger outrank a classifier's guess of quick exit: a wrong quick exit deletes a
+plea for help, and the danger reply offers "Leave quickly" anyway. A mere cue never
+replaces crisis, danger, hiding, asking for a person or the classifier's own
+"are you safe?".
 
 The word lists are copied into the model when it is trained, with the small
 learned model (components/safety_model.py) built from data/safety/examples and
@@ -37,8 +38,10 @@ from components.safety_model import NLU_DIR
 from components.safety_patterns import CHECK_SAFETY, INTENT_OF, Patterns
 
 SAFETY = "safety"  # parse-data key: scores and the names of the signals (never text)
-# Intents a mere cue does not replace with "Are you safe right now?".
-SURE_ENOUGH = {*INTENT_OF.values(), "quick_exit", "request_advocate", "forget_me"}
+QUICK_EXIT = "quick_exit"
+# Intents a mere cue does not replace with "Are you safe right now?" (the
+# classifier's own check_safety included: it may hear what the lists do not).
+SURE_ENOUGH = {*INTENT_OF.values(), CHECK_SAFETY, QUICK_EXIT, "request_advocate", "forget_me"}
 _STORED_DIR = "safety"
 _MODEL_FILE = "safety_model.pkl"
 
@@ -64,7 +67,7 @@ class SafetyLayer(GraphComponent, IntentClassifier):
         digest = hashlib.sha256()
         lists = Path(config.get("word_lists") or safety_patterns.SAFETY_DIR)
         for path in sorted([*lists.rglob("*.yml"), *NLU_DIR.rglob("*.yml")]):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            digest.update(str(path.relative_to(path.parents[1])).encode() + b"\0" + path.read_bytes())
         return digest.hexdigest()
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -115,19 +118,16 @@ class SafetyLayer(GraphComponent, IntentClassifier):
                     add_to_output=True)
         verdict = assessment.verdict(self._config["threshold"])
         current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        ranking = message.get(INTENT_RANKING_KEY) or []
-        if verdict is None:
-            if current == CHECK_SAFETY:  # the classifier's guess, with no cue behind it
-                rest = [r for r in ranking if r.get(INTENT_NAME_KEY) not in (CHECK_SAFETY, "nlu_fallback")]
-                if rest:
-                    message.set(INTENT, rest[0], add_to_output=True)
-                    message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
+        if verdict is None or (verdict == CHECK_SAFETY and current in SURE_ENOUGH):
             return
-        if verdict == CHECK_SAFETY and current in SURE_ENOUGH:
+        if assessment.hide and verdict != CHECK_SAFETY:
+            self._set(message, QUICK_EXIT, assessment.top()[1])  # they asked: someone may be watching
             return
-        if current == "quick_exit" and verdict != INTENT_OF["danger"]:
-            return  # the crisis reply has no "Leave quickly": someone may be watching
-        intent = {INTENT_NAME_KEY: verdict, "confidence": assessment.top()[1]}
+        self._set(message, verdict, assessment.top()[1])
+
+    @staticmethod
+    def _set(message: Message, name: Text, confidence: float) -> None:
+        intent = {INTENT_NAME_KEY: name, "confidence": confidence}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
         message.set(INTENT, intent, add_to_output=True)
-        ranking = [r for r in ranking if r.get(INTENT_NAME_KEY) != verdict]
         message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)

@@ -10,9 +10,9 @@ How a message is scored:
    squeezed to one ("morirrrr" -> "morir", "kill" -> "kil"; patterns are
    squeezed the same way), common spellings and abbreviations rewritten
    ("kms" -> "kill myself").
-2. Blank out benign idioms ("my phone is dying", "me muero de hambre").
-3. Each signal that matches adds its weight to its kind (self_harm, danger) as
-   a noisy-or: 1 - prod(1 - weight). Strong phrases weigh 1.0; a means, a plan
+2. A signal that matches adds its weight to its kind (self_harm, danger) as
+   a noisy-or, 1 - prod(1 - weight), unless the match lies inside a benign
+   idiom ("my phone is dying", "me muero de hambre"). Strong phrases weigh 1.0; a means, a plan
    and a time together add up; a lone cue stays below the threshold.
 Every language's lists apply to every message, so code-switching is covered.
 """
@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Pattern, Text, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Pattern, Text, Tuple
 
 import yaml
 
@@ -36,8 +36,8 @@ KINDS = ("self_harm", "danger")
 # The intent each kind becomes, and the intent for "a cue, but not sure".
 INTENT_OF = {"self_harm": "crisis_self_harm", "danger": "immediate_danger"}
 CHECK_SAFETY = "check_safety"
-# At or above: crisis or danger; above zero: ask. Tuned on tests/safety/dev_*.yml
-# (scripts/safety_eval.py --split dev); the bot's live-case check uses it too.
+# At or above: crisis or danger; below it, any signal: ask. The bot's live-case
+# check uses it too. Weights were tuned against it on data/safety/examples.
 THRESHOLD = 0.7
 # The learned model alone raises "Are you safe right now?" from this probability
 # (5-fold cross-validation on data/safety/examples: recall 0.93, false alarms 0.05).
@@ -48,6 +48,7 @@ _NOT_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _GAP = r"(?:\s+\S+){0,6}"  # " ~ " in a pattern: up to six words in between
+_LAZY_GAP = r"(?:\s+\S+){0,6}?"  # in an idiom: as short as it can be, so it swallows no threat
 _OPTIONAL_INSIDE = re.compile(r" \(([^()]*)\)\? ")
 _OPTIONAL_LAST = re.compile(r" \(([^()]*)\)\?(?=$|[|)])")
 
@@ -63,11 +64,12 @@ def normalise(text: Text) -> Text:
 @dataclass(frozen=True)
 class Assessment:
     """Scores in [0, 1] per kind, which signals fired (their names, never the text),
-    and whether anything at all suggests risk."""
+    whether anything at all suggests risk, and whether they asked to hide the chat."""
 
     scores: Dict[Text, float]
     signals: Tuple[Text, ...] = ()
     cue: bool = False
+    hide: bool = False
 
     def top(self) -> Tuple[Text, float]:
         kind = max(KINDS, key=lambda k: self.scores.get(k, 0.0))
@@ -95,54 +97,65 @@ class Patterns:
 
     signals: List[Signal] = field(default_factory=list)
     benign: List[Pattern[Text]] = field(default_factory=list)
+    hide: List[Pattern[Text]] = field(default_factory=list)
     rewrites: Dict[Text, Text] = field(default_factory=dict)
     languages: Tuple[Text, ...] = ()
     model: Optional["SafetyModel"] = None
-    _one_pass: Tuple[Optional[Pattern[Text]], Optional[Pattern[Text]]] = (None, None)
+    _rewrite: Optional[Pattern[Text]] = None
+    _benign: Optional[Pattern[Text]] = None
 
-    def compile(self) -> "Patterns":
-        """Every rewrite in one regex, every benign idiom in another: two passes, not 170."""
+    def compile_rewrites(self) -> None:
+        """Every rewrite in one regex: one pass over a message, not one per phrase."""
         phrases = sorted(self.rewrites, key=len, reverse=True)
-        rewrite = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, phrases))})(?!\w)") if phrases else None
-        benign = re.compile("|".join(f"(?:{p.pattern})" for p in self.benign)) if self.benign else None
-        self._one_pass = (rewrite, benign)
-        return self
+        self._rewrite = re.compile(
+            rf"(?<!\w)(?:{'|'.join(map(re.escape, phrases))})(?!\w)") if phrases else None
 
-    def clean(self, text: Text) -> Text:
-        """Normalised, abbreviations rewritten, benign idioms blanked: what every signal sees."""
-        rewrite, benign = self._one_pass
-        clean = f" {normalise(text)} "
-        if rewrite:
-            clean = _SPACES.sub(" ", rewrite.sub(lambda m: self.rewrites[m.group(0)], clean))
-        if benign:
-            clean = benign.sub(" · ", clean)
-        return clean
+    def compile_benign(self) -> None:
+        self._benign = re.compile("|".join(f"(?:{p.pattern})" for p in self.benign)) if self.benign else None
+
+    def rewrite(self, text: Text) -> Text:
+        """Abbreviations and spellings rewritten (the text, and every pattern, see the same words)."""
+        if not self._rewrite:
+            return text
+        return _SPACES.sub(" ", self._rewrite.sub(lambda m: self.rewrites[m.group(0)], text))
+
+    def prepare(self, text: Text) -> Text:
+        """Normalised and rewritten: what every signal, idiom and the model see."""
+        return self.rewrite(f" {normalise(text)} ")
 
     def assess(self, text: Text) -> Assessment:
-        clean = self.clean(text)
+        prepared = self.prepare(text)
+        idioms = [m.span() for m in self._benign.finditer(prepared)] if self._benign else []
+
+        def fires(pattern: Pattern[Text]) -> bool:
+            """A match that is not inside a benign idiom ("the heat is killing me")."""
+            return any(not any(a <= m.start() and m.end() <= b for a, b in idioms)
+                       for m in pattern.finditer(prepared))
+
         remaining = {kind: 1.0 for kind in KINDS}
         fired: List[Text] = []
         for signal in self.signals:
-            if signal.pattern.search(clean):
+            if fires(signal.pattern):
                 remaining[signal.kind] *= 1.0 - signal.weight
                 fired.append(signal.name)
-        learned = self.model.probabilities(clean) if self.model else {}
+        learned = self.model.probabilities(prepared) if self.model else {}
         for kind, probability in learned.items():
             remaining[kind] *= 1.0 - probability
-        cue = bool(fired) or max(learned.values(), default=0.0) >= MODEL_CUE
-        if learned and max(learned.values()) >= MODEL_CUE:
+        if max(learned.values(), default=0.0) >= MODEL_CUE:
             fired.append("model")
-        return Assessment({k: round(1.0 - r, 4) for k, r in remaining.items()}, tuple(fired), cue)
+        return Assessment({k: round(1.0 - r, 4) for k, r in remaining.items()}, tuple(fired),
+                          cue=bool(fired), hide=any(fires(p) for p in self.hide))
 
 
-def _compile(source: Text, words: Dict[Text, Text], where: Text) -> Pattern[Text]:
-    """A list entry as a regex: {name} from `words`, " ~ " a short gap, word-bounded."""
-    expanded = _expand(normalise_pattern(source.strip()), words, where)
-    expanded = _SPACES.sub(" ", expanded).replace(" ~ ", f"{_GAP}\\s+")
+def _compile(source: Text, words: Dict[Text, Text], where: Text, rewrite, gap: Text = _GAP) -> Pattern[Text]:
+    """A list entry as a regex: options, rewrites, {name} from `words`, " ~ " a gap, word-bounded."""
+    pattern = _SPACES.sub(" ", normalise_pattern(source.strip()))
     # "a (b)? c" also matches "a c", and "a (b)?" matches "a": the space goes with the option.
-    expanded = _OPTIONAL_INSIDE.sub(r" (?:(?:\1) )?", expanded)
-    expanded = _OPTIONAL_LAST.sub(r"(?: (?:\1))?", expanded)
-    squeezed = _SQUEEZE.sub(r"\1", expanded)
+    pattern = _OPTIONAL_INSIDE.sub(r" (?:(?:\1) )?", pattern)
+    pattern = _OPTIONAL_LAST.sub(r"(?: (?:\1))?", pattern)
+    pattern = outside_lists(rewrite, pattern).strip()
+    pattern = _expand(pattern, words, where).replace(" ~ ", f"{gap}\\s+")
+    squeezed = _SQUEEZE.sub(r"\1", pattern)
     try:
         return re.compile(rf"(?<!\w){squeezed}(?!\w)")
     except re.error as error:
@@ -150,13 +163,20 @@ def _compile(source: Text, words: Dict[Text, Text], where: Text) -> Pattern[Text
 
 
 def normalise_pattern(pattern: Text) -> Text:
-    """Lower case and accents removed, like the text it is matched against."""
+    """Lower case, accents removed, repeated letters squeezed, like the text it is matched against
+    ({list} names are left as written)."""
     pattern = unicodedata.normalize("NFKD", pattern.lower())
     pattern = "".join(c for c in pattern if not unicodedata.combining(c))
-    return pattern.replace("'", "").replace("’", "")
+    return outside_lists(lambda part: _SQUEEZE.sub(r"\1", part), pattern.replace("'", "").replace("’", ""))
 
 
-def _word_lists(data: Dict, where: Text) -> Dict[Text, Text]:
+def outside_lists(change: Callable[[Text], Text], pattern: Text) -> Text:
+    """Apply `change` to a pattern but not to the {list} names in it."""
+    parts = _PLACEHOLDER.split(pattern)  # text, name, text, name, ...
+    return "".join(change(part) if i % 2 == 0 else f"{{{part}}}" for i, part in enumerate(parts))
+
+
+def _word_lists(data: Dict, where: Text, rewrite) -> Dict[Text, Text]:
     """Named lists as regex alternatives; a list may name other lists, in any order."""
     raw = data.get("words") or {}
     for name, entries in raw.items():
@@ -168,8 +188,9 @@ def _word_lists(data: Dict, where: Text) -> Dict[Text, Text]:
         if name not in words:
             if name in seen:
                 raise ValueError(f"{where}: word list {{{name}}} refers to itself")
-            lists = _Lists(raw, lambda other: resolve(other, (*seen, name)), where)
-            words[name] = "|".join(_expand(normalise_pattern(str(e)), lists, where) for e in raw[name])
+            lists = _Lists(raw, lambda other: resolve(other, (*seen, name)))
+            words[name] = "|".join(_expand(outside_lists(rewrite, normalise_pattern(str(e))), lists, where)
+                                   for e in raw[name])
         return words[name]
 
     for name in raw:
@@ -180,7 +201,7 @@ def _word_lists(data: Dict, where: Text) -> Dict[Text, Text]:
 class _Lists(dict):
     """The word lists as `_expand` sees them while they are still being resolved."""
 
-    def __init__(self, raw: Dict, resolve, where: Text) -> None:
+    def __init__(self, raw: Dict, resolve) -> None:
         super().__init__()
         self._raw, self._resolve = raw, resolve
 
@@ -210,13 +231,17 @@ def load(directory: Path = SAFETY_DIR, languages: Optional[Iterable[Text]] = Non
     if not files:
         raise ValueError(f"no safety word lists in {directory}")
     patterns = Patterns(languages=tuple(f.stem for f in files))
-    for path in files:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
-        where = str(path)
-        words = _word_lists(data, where)
+    documents = [(path, yaml.safe_load(path.read_text("utf-8")) or {}) for path in files]
+    for _, data in documents:  # every language's rewrites first: patterns are rewritten too
         for source, replacement in (data.get("rewrite") or {}).items():
             patterns.rewrites[normalise(str(source))] = normalise(str(replacement))
-        patterns.benign += [_compile(str(source), words, where) for source in data.get("benign") or []]
+    patterns.compile_rewrites()
+    rewrite = patterns.rewrite
+    for path, data in documents:
+        where = str(path)
+        words = _word_lists(data, where, rewrite)
+        patterns.benign += [_compile(str(s), words, where, rewrite, _LAZY_GAP) for s in data.get("benign") or []]
+        patterns.hide += [_compile(str(s), words, where, rewrite) for s in data.get("hide") or []]
         for kind in KINDS:
             for number, entry in enumerate(data.get(kind) or [], 1):
                 if not isinstance(entry, dict) or "pattern" not in entry:
@@ -226,8 +251,9 @@ def load(directory: Path = SAFETY_DIR, languages: Optional[Iterable[Text]] = Non
                     raise ValueError(f"{where}: {kind}[{number}] weight must be in (0, 1]")
                 name = entry.get("name") or f"{path.stem}.{kind}.{number}"
                 patterns.signals.append(
-                    Signal(name, kind, weight, _compile(str(entry["pattern"]), words, where)))
-    return patterns.compile()
+                    Signal(name, kind, weight, _compile(str(entry["pattern"]), words, where, rewrite)))
+    patterns.compile_benign()
+    return patterns
 
 
 def with_model(patterns: Patterns) -> Patterns:
@@ -235,7 +261,7 @@ def with_model(patterns: Patterns) -> Patterns:
     from components.safety_model import SafetyModel, labelled_examples, nlu_examples
 
     rows = labelled_examples() + nlu_examples()
-    patterns.model = SafetyModel.train([patterns.clean(text) for text, _ in rows],
+    patterns.model = SafetyModel.train([patterns.prepare(text) for text, _ in rows],
                                        [kind for _, kind in rows])
     return patterns
 

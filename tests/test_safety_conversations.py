@@ -44,14 +44,17 @@ def test_thinking_of_hurting_myself_gives_the_crisis_reply(assistant, sender):
     assert "988" in replies.texts[1]
 
 
-def test_a_risk_cue_inside_the_handoff_form_asks_and_stops_the_form(assistant, sender):
-    assistant.say(sender, "i want to talk to a person")
-    replies = assistant.say(sender, "he gets back at 9 and there's a gun in the house")
-    assert ASK["en"] in replies.texts or replies.texts[0].startswith("I'm here with you."), replies.texts
+def test_a_risk_cue_inside_the_handoff_form_asks_and_im_ok_resumes_the_form(assistant, sender):
+    question = assistant.say(sender, "i want to talk to a person").texts[-1]
+    replies = assistant.say(sender, "what's the point of anything, can they keep my passport like that?")
+    assert replies.texts == [ASK["en"]]
     assert not replies.customs, "no handoff was requested behind their back"
+    assert assistant.say(sender, "/affirm").texts[-1] == question, "the form goes on where it stopped"
 
 
-def test_the_safety_parse_never_carries_the_words(assistant):
-    parsed = assistant.parse("i've been saving my pills for tonight")
+def test_the_safety_parse_data_carries_scores_and_signal_names_never_words(assistant):
+    message = "i've been saving my pills for tonight"
+    parsed = assistant.parse(message)
     assert parsed["intent"]["name"] == "crisis_self_harm"
-    assert all(isinstance(s, str) and " " not in s for s in parsed["safety"]["signals"])
+    carried = " ".join(parsed["safety"]["signals"]).lower()
+    assert not [word for word in message.split() if len(word) > 3 and word in carried]

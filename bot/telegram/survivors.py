@@ -73,12 +73,12 @@ class Survivors:
             await self.answer_risk(context, chat_id, sender, language, message.caption)
 
     async def answer_risk(self, context, chat_id: int, sender: Text, language: Text, words: Text) -> None:
-        """Relayed words with a clear risk: URGENT for the team, the crisis or danger reply
-        for the survivor while the advocate is on the way."""
+        """Relayed words with a clear risk: the crisis or danger reply at once (Rasa gets the
+        intent, not the words), then URGENT for the team; once per case."""
         kind = self.core.risk(words)
-        if kind and await self.handoff.mark_urgent(sender, kind):
-            steps = await self.core.safety_reply(sender, kind, language)
-            await self.render(context, chat_id, sender, language, steps)
+        if kind and await self.handoff.risk_is_new(sender):
+            await self.render(context, chat_id, sender, language, await self.core.safety_reply(sender, kind, language))
+            await self.handoff.mark_urgent(sender, kind)
 
     async def relayed(self, sender: Text, message: Message) -> bool:
         reply_to = message.reply_to_message.message_id if message.reply_to_message else None

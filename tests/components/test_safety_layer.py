@@ -51,25 +51,23 @@ def test_ordinary_messages_keep_their_intent(layer):
     assert after(layer, classified("my phone is dying, can you tell me about shelters?", "faq")) == "faq"
 
 
-def test_hiding_the_chat_is_never_replaced_by_a_question_or_the_crisis_reply(layer):
+def test_hiding_the_chat_is_never_replaced_by_a_question(layer):
     assert after(layer, classified("what's the point of anything, hide this", "quick_exit")) == "quick_exit"
-    assert after(layer, classified("i want to die, hide this now", "quick_exit")) == "quick_exit"
 
 
-def test_clear_danger_outranks_hiding_because_its_reply_offers_leave_quickly(layer):
+def test_crisis_or_danger_with_words_asking_to_hide_hides_the_chat_first(layer):
+    assert after(layer, classified("he's coming up the stairs, delete everything", "immediate_danger")) == "quick_exit"
+    assert after(layer, classified("quiero morirme, borra esto ya", "crisis_self_harm")) == "quick_exit"
+
+
+def test_a_classifiers_wrong_quick_exit_never_deletes_a_crisis_or_danger_message(layer):
+    crisis = "there's a bridge near the dorm and I keep looking at it thinking about jumping"
+    assert after(layer, classified(crisis, "quick_exit")) == "crisis_self_harm"
     assert after(layer, classified("he has a knife and says he will kill me", "quick_exit")) == "immediate_danger"
 
 
-def test_a_classifiers_check_safety_with_no_cue_falls_back_to_its_next_answer(layer):
-    message = classified("can they keep my passport?", "check_safety", 0.6)
-    message.set("intent_ranking", [{"name": "check_safety", "confidence": 0.6},
-                                   {"name": "faq", "confidence": 0.3}])
-    assert after(layer, message) == "faq"
-
-
-def test_a_sure_classifier_is_not_downgraded_to_a_question(layer):
-    assert after(layer, classified("what's the point of anything, can I talk to a person?", "request_advocate")) == "request_advocate"
-    assert after(layer, classified("everything is dark, what's the point", "crisis_self_harm")) == "crisis_self_harm"
+def test_the_classifiers_own_are_you_safe_is_kept_when_the_lists_hear_nothing(layer):
+    assert after(layer, classified("something bad is going to happen to me", "check_safety", 0.6)) == "check_safety"
 
 
 def test_an_edited_word_list_changes_the_models_fingerprint(tmp_path: Path):

@@ -47,6 +47,26 @@ def test_idioms_that_sound_alarming_are_not_alarms(text):
     assert verdict(text) is None
 
 
+@pytest.mark.parametrize("text, kind", [
+    ("the heat is killing me and he will kill me", "immediate_danger"),
+    ("me muero de hambre y ya no quiero vivir", "crisis_self_harm"),
+])
+def test_an_idiom_never_hides_a_real_risk_in_the_same_message(text, kind):
+    assert verdict(text) == kind
+
+
+@pytest.mark.parametrize("text", ["is there any danger they deport me if I call?", "¿estoy en peligro de perder mi visa?",
+                                  "where can i get help"])
+def test_questions_about_ordinary_risks_are_not_danger(text):
+    assert verdict(text) not in ("immediate_danger", "crisis_self_harm")
+
+
+def test_patterns_see_the_same_rewrites_as_the_text(tmp_path: Path):
+    (tmp_path / "xx.yml").write_text(
+        "language: xx\nrewrite: {dont: do not}\nself_harm:\n  - {pattern: \"i dont want to wake up\"}\n", "utf-8")
+    assert load(tmp_path).assess("I don't want to wake up").verdict() == "crisis_self_harm"
+
+
 def test_a_lone_cue_asks_instead_of_guessing():
     assessment = default_patterns().assess("what's the point of anything, can they keep my passport like that?")
     assert 0 < assessment.top()[1] < 0.7 and assessment.verdict() == "check_safety"
