@@ -8,8 +8,9 @@ question, never an FAQ answer. Crisis or danger together with words asking to
 hide the chat ("delete this") is hidden first. Without such words, crisis and
 danger outrank a classifier's guess of quick exit: a wrong quick exit deletes a
 plea for help, and the danger reply offers "Leave quickly" anyway. A mere cue never
-replaces crisis, danger, hiding, asking for a person or the classifier's own
-"are you safe?".
+replaces crisis, danger, hiding or asking for a person. `check_safety` is this
+layer's to give: the classifier's own guess of it, with no signal here, falls
+back to its next answer (the lists carry the phrasings it was trained on).
 
 The word lists are copied into the model when it is trained, with the small
 learned model (components/safety_model.py) built from data/safety/examples and
@@ -39,8 +40,7 @@ from components.safety_patterns import CHECK_SAFETY, INTENT_OF, Patterns
 
 SAFETY = "safety"  # parse-data key: scores and the names of the signals (never text)
 QUICK_EXIT = "quick_exit"
-# Intents a mere cue does not replace with "Are you safe right now?" (the
-# classifier's own check_safety included: it may hear what the lists do not).
+# Intents a mere cue does not replace with "Are you safe right now?".
 SURE_ENOUGH = {*INTENT_OF.values(), CHECK_SAFETY, QUICK_EXIT, "request_advocate", "forget_me"}
 _STORED_DIR = "safety"
 _MODEL_FILE = "safety_model.pkl"
@@ -118,12 +118,25 @@ class SafetyLayer(GraphComponent, IntentClassifier):
                     add_to_output=True)
         verdict = assessment.verdict(self._config["threshold"])
         current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if verdict is None or (verdict == CHECK_SAFETY and current in SURE_ENOUGH):
+        if verdict is None:
+            if current == CHECK_SAFETY:  # the classifier's guess, with nothing behind it here
+                self._fall_back(message)
+            return
+        if verdict == CHECK_SAFETY and current in SURE_ENOUGH:
             return
         if assessment.hide and verdict != CHECK_SAFETY:
             self._set(message, QUICK_EXIT, assessment.top()[1])  # they asked: someone may be watching
             return
         self._set(message, verdict, assessment.top()[1])
+
+    @staticmethod
+    def _fall_back(message: Message) -> None:
+        """The classifier's next answer: `check_safety` is this layer's to give."""
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
+                   if r.get(INTENT_NAME_KEY) not in (CHECK_SAFETY, "nlu_fallback")]
+        if ranking:
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
     @staticmethod
     def _set(message: Message, name: Text, confidence: float) -> None:

@@ -42,6 +42,7 @@ THRESHOLD = 0.7
 # The learned model alone raises "Are you safe right now?" from this probability
 # (5-fold cross-validation on data/safety/examples: recall 0.93, false alarms 0.05).
 MODEL_CUE = 0.45
+MODEL_ALONE = THRESHOLD - 0.01  # the most the model alone can add: a question, not a verdict
 
 _SQUEEZE = re.compile(r"(?<!\\)([^\W\d_])\1+", re.UNICODE)
 _NOT_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
@@ -123,6 +124,10 @@ class Patterns:
         """Normalised and rewritten: what every signal, idiom and the model see."""
         return self.rewrite(f" {normalise(text)} ")
 
+    def without_idioms(self, prepared: Text) -> Text:
+        """What the learned model reads: benign idioms blanked (it learns from the same)."""
+        return self._benign.sub(" · ", prepared) if self._benign else prepared
+
     def assess(self, text: Text) -> Assessment:
         prepared = self.prepare(text)
         idioms = [m.span() for m in self._benign.finditer(prepared)] if self._benign else []
@@ -138,9 +143,12 @@ class Patterns:
             if fires(signal.pattern):
                 remaining[signal.kind] *= 1.0 - signal.weight
                 fired.append(signal.name)
-        learned = self.model.probabilities(prepared) if self.model else {}
+        listed = {kind: remaining[kind] < 1.0 for kind in KINDS}
+        learned = self.model.probabilities(self.without_idioms(prepared)) if self.model else {}
         for kind, probability in learned.items():
-            remaining[kind] *= 1.0 - probability
+            # The model alone may ask "are you safe?", never decide: only a list signal of
+            # the same kind (explainable, tested) can carry a message to crisis or danger.
+            remaining[kind] *= 1.0 - (probability if listed[kind] else min(probability, MODEL_ALONE))
         if max(learned.values(), default=0.0) >= MODEL_CUE:
             fired.append("model")
         return Assessment({k: round(1.0 - r, 4) for k, r in remaining.items()}, tuple(fired),
@@ -261,7 +269,7 @@ def with_model(patterns: Patterns) -> Patterns:
     from components.safety_model import SafetyModel, labelled_examples, nlu_examples
 
     rows = labelled_examples() + nlu_examples()
-    patterns.model = SafetyModel.train([patterns.prepare(text) for text, _ in rows],
+    patterns.model = SafetyModel.train([patterns.without_idioms(patterns.prepare(text)) for text, _ in rows],
                                        [kind for _, kind in rows])
     return patterns
 

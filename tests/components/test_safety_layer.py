@@ -66,8 +66,16 @@ def test_a_classifiers_wrong_quick_exit_never_deletes_a_crisis_or_danger_message
     assert after(layer, classified("he has a knife and says he will kill me", "quick_exit")) == "immediate_danger"
 
 
-def test_the_classifiers_own_are_you_safe_is_kept_when_the_lists_hear_nothing(layer):
+def test_a_classifiers_are_you_safe_with_no_signal_falls_back_to_its_next_answer(layer):
+    message = classified("can they keep my passport?", "check_safety", 0.6)
+    message.set("intent_ranking", [{"name": "check_safety", "confidence": 0.6},
+                                   {"name": "faq", "confidence": 0.3}])
+    assert after(layer, message) == "faq"
+
+
+def test_the_phrasings_the_classifier_learned_for_are_you_safe_carry_a_signal_too(layer):
     assert after(layer, classified("something bad is going to happen to me", "check_safety", 0.6)) == "check_safety"
+    assert after(layer, classified("no veo ninguna salida", "check_safety", 0.6)) == "check_safety"
 
 
 def test_an_edited_word_list_changes_the_models_fingerprint(tmp_path: Path):

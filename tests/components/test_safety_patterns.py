@@ -67,6 +67,20 @@ def test_patterns_see_the_same_rewrites_as_the_text(tmp_path: Path):
     assert load(tmp_path).assess("I don't want to wake up").verdict() == "crisis_self_harm"
 
 
+class CertainModel:
+    """A learned model that is sure of self-harm, whatever it reads."""
+
+    def probabilities(self, cleaned):
+        return {"self_harm": 0.99, "danger": 0.0}
+
+
+def test_the_learned_model_alone_asks_but_never_decides():
+    patterns = load()
+    patterns.model = CertainModel()
+    assert patterns.assess("tell me about shelters").verdict() == "check_safety"
+    assert patterns.assess("i want to die").verdict() == "crisis_self_harm", "with a list signal it decides"
+
+
 def test_a_lone_cue_asks_instead_of_guessing():
     assessment = default_patterns().assess("what's the point of anything, can they keep my passport like that?")
     assert 0 < assessment.top()[1] < 0.7 and assessment.verdict() == "check_safety"
