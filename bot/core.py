@@ -94,11 +94,15 @@ class Core:
         self.default_region = default_region
         self.safety = safety or default_patterns()
 
-    def risk(self, message: Text) -> Optional[Text]:
-        """"self_harm" or "danger" when words relayed to an advocate carry a clear risk
-        (the same word lists and threshold as Rasa's safety layer), else None."""
-        verdict = self.safety.assess(message).verdict()
-        return next((kind for kind, intent in INTENT_OF.items() if intent == verdict), None)
+    def risk(self, message: Text) -> Optional[Tuple[Text, bool]]:
+        """("self_harm" | "danger", sure) when words relayed to an advocate carry a risk (the
+        same word lists, model and threshold as Rasa's safety layer); None when they do not."""
+        assessment = self.safety.assess(message)
+        verdict = assessment.verdict()
+        if verdict is None:
+            return None
+        kind, _ = assessment.top()
+        return kind, verdict == INTENT_OF[kind]
 
     async def safety_reply(self, sender: Text, kind: Text, language: Text) -> List[Step]:
         """The crisis or danger reply for a relayed risk message: Rasa gets the intent, not the words."""

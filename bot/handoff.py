@@ -123,15 +123,26 @@ class Handoffs:
         case = await self.cases.open_case_of(pseudonym)
         return case is not None and not case.risk_noted
 
+    async def mark_possible_risk(self, pseudonym: Text, reason: Text) -> None:
+        """A possible risk in relayed words: URGENT and one line for the team, nothing for them."""
+        case = await self.cases.open_case_of(pseudonym)
+        if case is not None and not case.urgent:
+            await self.flag(case, reason, f"advocate_possible_{reason}")
+
     async def mark_urgent(self, pseudonym: Text, reason: Text) -> None:
         """After the survivor got the crisis or danger reply: URGENT for the team, with the
         reason ("self_harm" or "danger") only, never the words."""
         case = await self.cases.open_case_of(pseudonym)
         if case is None:
             return
-        await self.cases.update(case.alias, urgent=True, risk_noted=True)
+        await self.cases.update(case.alias, risk_noted=True)
+        await self.flag(case, reason, f"advocate_urgent_{reason}")
+
+    async def flag(self, case: Case, reason: Text, note_key: Text) -> None:
+        """URGENT on the case (queue, card) and the note in its topic, or under its card."""
+        await self.cases.update(case.alias, urgent=True)
         case = await self.cases.get(case.alias)
-        note = self.group_text(f"advocate_urgent_{reason}")
+        note = self.group_text(note_key)
         if case.state == ACTIVE and case.topic_id:
             await self.messenger.send(self.group, note, thread_id=case.topic_id, notify=True)
         elif case.card_id:

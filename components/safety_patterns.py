@@ -39,9 +39,10 @@ CHECK_SAFETY = "check_safety"
 # At or above: crisis or danger; below it, any signal: ask. The bot's live-case
 # check uses it too. Weights were tuned against it on data/safety/examples.
 THRESHOLD = 0.7
-# The learned model alone raises "Are you safe right now?" from this probability
-# (5-fold cross-validation on data/safety/examples: recall 0.93, false alarms 0.05).
-MODEL_CUE = 0.45
+# The learned model alone raises "Are you safe right now?" from this probability: the
+# lowest at which 5-fold cross-validation on data/safety/examples keeps false alarms
+# under 0.05 (model alone: recall 0.90, false alarms 0.04).
+MODEL_CUE = 0.5
 MODEL_ALONE = THRESHOLD - 0.01  # the most the model alone can add: a question, not a verdict
 
 _SQUEEZE = re.compile(r"(?<!\\)([^\W\d_])\1+", re.UNICODE)

@@ -74,11 +74,17 @@ class Survivors:
 
     async def answer_risk(self, context, chat_id: int, sender: Text, language: Text, words: Text) -> None:
         """Relayed words with a clear risk: the crisis or danger reply at once (Rasa gets the
-        intent, not the words), then URGENT for the team; once per case."""
-        kind = self.core.risk(words)
-        if kind and await self.handoff.risk_is_new(sender):
+        intent, not the words), then URGENT for the team, once per case. A possible risk
+        only tells the team: the survivor is already talking with a person."""
+        found = self.core.risk(words)
+        if not found:
+            return
+        kind, sure = found
+        if sure and await self.handoff.risk_is_new(sender):
             await self.render(context, chat_id, sender, language, await self.core.safety_reply(sender, kind, language))
             await self.handoff.mark_urgent(sender, kind)
+        elif not sure:
+            await self.handoff.mark_possible_risk(sender, kind)
 
     async def relayed(self, sender: Text, message: Message) -> bool:
         reply_to = message.reply_to_message.message_id if message.reply_to_message else None

@@ -255,6 +255,16 @@ async def test_advocates_never_receive_the_survivors_telegram_identity(bot):
 # --- a risk message while waiting or in a live case (the safety layer in every state) ---
 
 
+async def a_live_case(bot):
+    """An English-speaking survivor whose case Ana has taken: (survivor, card, topic id)."""
+    bot.fake.members.update({ANA.id})
+    survivor = person("en")
+    card = await ask_for_a_person(bot, survivor, "they took my passport", "i want to talk to a person")
+    await take(bot, ANA, card)
+    [topic] = bot.fake.topics
+    return survivor, card, topic
+
+
 async def test_a_plan_with_pills_inside_the_handoff_form_gets_the_crisis_line(bot):
     sam = person("en")
     await bot.reply_to(sam, "they keep my wages")
@@ -276,12 +286,8 @@ async def test_a_weapon_while_waiting_for_an_advocate_gets_the_danger_choices(bo
 
 
 async def test_self_harm_in_a_live_case_is_answered_at_once_then_marked_urgent_with_the_reason_only(bot):
-    bot.fake.members.update({ANA.id})
-    rosa = person("en")
-    card = await ask_for_a_person(bot, rosa, "they took my passport", "i want to talk to a person")
-    await take(bot, ANA, card)
-    [topic] = bot.fake.topics
-    words = "honestly i don't plan on waking up tomorrow, i've made my peace"
+    rosa, card, topic = await a_live_case(bot)
+    words = "tonight i'm swallowing the whole box of pills, i've made my peace"
     bot.fake.say(rosa, words)
     notes = await bot.fake.wait_for(lambda: [m for m in group_messages(bot, topic)
                                              if m.get("text", "").startswith("URGENT · ")])
@@ -298,6 +304,16 @@ async def test_self_harm_in_a_live_case_is_answered_at_once_then_marked_urgent_w
     await asyncio.sleep(1)
     assert len([m for m in group_messages(bot, topic) if m.get("text", "").startswith("URGENT")]) == 1
     assert len(bot.fake.bot_messages(rosa.id)) == before, "once per case: the advocate is with them now"
+
+
+async def test_a_possible_risk_in_a_live_case_tells_the_team_only(bot):
+    rosa, _, topic = await a_live_case(bot)
+    before = len(bot.fake.bot_messages(rosa.id))
+    bot.fake.say(rosa, "honestly i don't plan on waking up tomorrow, i've made my peace")
+    await bot.fake.wait_for(lambda: [m for m in group_messages(bot, topic)
+                                     if m.get("text") == text("advocate_possible_self_harm", "en")])
+    await asyncio.sleep(0.5)
+    assert len(bot.fake.bot_messages(rosa.id)) == before, "they are talking with a person: the bot stays quiet"
 
 
 async def test_danger_in_a_message_left_for_the_team_is_answered_and_marks_the_card(assistant, tmp_path):
@@ -320,11 +336,7 @@ async def test_danger_in_a_message_left_for_the_team_is_answered_and_marks_the_c
 
 
 async def test_ordinary_words_in_a_live_case_are_only_relayed(bot):
-    bot.fake.members.update({ANA.id})
-    rosa = person("en")
-    card = await ask_for_a_person(bot, rosa, "they took my passport", "i want to talk to a person")
-    await take(bot, ANA, card)
-    [topic] = bot.fake.topics
+    rosa, card, topic = await a_live_case(bot)
     before = len(bot.fake.bot_messages(rosa.id))
     bot.fake.say(rosa, "my phone is dying, I'll write again tonight")
     await bot.fake.wait_for(lambda: "my phone is dying, I'll write again tonight" in
