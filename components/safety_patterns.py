@@ -1,19 +1,21 @@
-"""Score a message for self-harm risk and immediate danger, from word lists in data/safety/.
+"""Score a message for self-harm risk and immediate danger, from the data in data/safety/.
 
-The intent classifier learns from what its writers foresaw; this scorer is the
-net under it. It reads no model, only per-language YAML that an organisation
-can extend without code (see data/safety/README.md), and both the Rasa
-pipeline (components/safety_layer.py) and the bot's live-case relay use it.
+The intent classifier learns from what its writers foresaw; this is the net
+under it. Per-language word lists (explainable; an organisation extends them
+without code, see data/safety/README.md) and a small learned model
+(components/safety_model.py) score every message. Both the Rasa pipeline
+(components/safety_layer.py) and the bot's live-case relay use it.
 
 How a message is scored:
 1. Normalise: lower case, accents removed, every run of a repeated letter
-   squeezed to one ("morirrrr" -> "morir", "kill" -> "kil"; patterns are
-   squeezed the same way), common spellings and abbreviations rewritten
-   ("kms" -> "kill myself").
-2. A signal that matches adds its weight to its kind (self_harm, danger) as
-   a noisy-or, 1 - prod(1 - weight), unless the match lies inside a benign
-   idiom ("my phone is dying", "me muero de hambre"). Strong phrases weigh 1.0; a means, a plan
-   and a time together add up; a lone cue stays below the threshold.
+   squeezed to one ("morirrrr" -> "morir", "kill" -> "kil"), abbreviations and
+   spellings rewritten ("kms" -> "kill myself"); patterns get the same treatment.
+2. A list signal that matches adds its weight to its kind (self_harm, danger)
+   as a noisy-or, 1 - prod(1 - weight), unless the match lies inside a benign
+   idiom ("my phone is dying", "me muero de hambre"). Strong phrases weigh 1.0;
+   a means, a plan and a time add up; a lone cue stays below the threshold.
+3. The model's probability joins the same noisy-or, but alone it stays below
+   the threshold: it can make the assistant ask, never decide.
 Every language's lists apply to every message, so code-switching is covered.
 """
 

@@ -48,7 +48,7 @@ def test_every_faq_topic_is_recognised_from_new_phrasings_in_both_languages(assi
     report.parent.mkdir(exist_ok=True)
     report.write_text(json.dumps({"examples": len(results), "accuracy": round(accuracy, 3),
                                   "errors": wrong}, indent=2, ensure_ascii=False))
-    # 0.90 before the safety layer; 0.82 with it: a message with a risk cue gets "Are you
+    # 0.90 before the safety layer; 0.80 with it: a message with a risk cue gets "Are you
     # safe right now?" first (its answer follows "I'm OK"), and DIET shifted with the new
     # check_safety examples (README, "The safety net"). A floor against further loss.
     assert accuracy >= 0.80, wrong

@@ -14,8 +14,8 @@ import re
 from harness import ROOT
 from scripts.safety_eval import MAX_FALSE_ALARMS, MIN_RECALL, evaluate, examples, scorer_intent
 
-# Blind held-out figures of the whole assistant when the layer landed were recall 0.853 and
-# false alarms 0.079; the floor leaves room for a retrained DIET's drift, and catches real loss.
+# Blind held-out figures of the whole assistant when the layer landed were recall 0.843 and
+# false alarms 0.073; the floor leaves room for a retrained DIET's drift, and catches real loss.
 HELDOUT_FLOOR = {"recall": 0.80, "false_alarm_rate": 0.10}
 
 
