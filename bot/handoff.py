@@ -18,6 +18,7 @@ from bot.cases import ACTIVE, TO_GROUP, TO_SURVIVOR, WAITING, Case, Cases, Deliv
 from bot.core import HandoffRequest
 from bot.hours import Hours
 from bot.texts import helpline, text
+from bot.urgency import Urgency
 
 ButtonSpec = Tuple[Text, Text]  # (title, callback data)
 KEEP_WAITING, LEAVE_MESSAGE = "handoff:wait", "handoff:message"
@@ -61,6 +62,7 @@ class Handoffs:
         self.wait_minutes = wait_minutes
         self.advocate_language = advocate_language
         self.clock = clock
+        self.urgency = Urgency(self)  # relayed words with a risk (bot/urgency.py)
         self._delivering = asyncio.Lock()
 
     # --- survivor side ------------------------------------------------------------
@@ -117,37 +119,6 @@ class Handoffs:
             await self.tell(case, text("handoff_message_left", case.language))
         await self.deliver()
         return True
-
-    async def risk_is_new(self, pseudonym: Text) -> bool:
-        """A risk in relayed words is answered once per case (the advocate is with them after)."""
-        case = await self.cases.open_case_of(pseudonym)
-        return case is not None and not case.risk_noted
-
-    async def mark_possible_risk(self, pseudonym: Text, reason: Text) -> None:
-        """A possible risk in relayed words: URGENT and one line for the team, nothing for them."""
-        case = await self.cases.open_case_of(pseudonym)
-        if case is not None and not case.urgent:
-            await self.flag(case, reason, f"advocate_possible_{reason}")
-
-    async def mark_urgent(self, pseudonym: Text, reason: Text) -> None:
-        """After the survivor got the crisis or danger reply: URGENT for the team, with the
-        reason ("self_harm" or "danger") only, never the words."""
-        case = await self.cases.open_case_of(pseudonym)
-        if case is None:
-            return
-        await self.cases.update(case.alias, risk_noted=True)
-        await self.flag(case, reason, f"advocate_urgent_{reason}")
-
-    async def flag(self, case: Case, reason: Text, note_key: Text) -> None:
-        """URGENT on the case (queue, card) and the note in its topic, or under its card."""
-        await self.cases.update(case.alias, urgent=True)
-        case = await self.cases.get(case.alias)
-        note = self.group_text(note_key)
-        if case.state == ACTIVE and case.topic_id:
-            await self.messenger.send(self.group, note, thread_id=case.topic_id, notify=True)
-        elif case.card_id:
-            await self.messenger.edit(self.group, case.card_id, self.card(case))
-            await self.messenger.send(self.group, note, reply_to=case.card_id, notify=True)
 
     async def survivor_edited(self, pseudonym: Text, message_id: int, new_text: Text) -> bool:
         case = await self.cases.open_case_of(pseudonym)

@@ -80,11 +80,11 @@ class Survivors:
         if not found:
             return
         kind, sure = found
-        if sure and await self.handoff.risk_is_new(sender):
+        if sure and await self.handoff.urgency.risk_is_new(sender):
             await self.render(context, chat_id, sender, language, await self.core.safety_reply(sender, kind, language))
-            await self.handoff.mark_urgent(sender, kind)
+            await self.handoff.urgency.mark_urgent(sender, kind)
         elif not sure:
-            await self.handoff.mark_possible_risk(sender, kind)
+            await self.handoff.urgency.mark_possible_risk(sender, kind)
 
     async def relayed(self, sender: Text, message: Message) -> bool:
         reply_to = message.reply_to_message.message_id if message.reply_to_message else None

@@ -305,3 +305,32 @@ async def test_the_queue_lists_urgent_first_with_minutes_waited(handoffs, clock)
 async def test_a_name_is_one_short_line(handoffs):
     assert await handoffs.set_name(ANA, "   ") == text("advocate_name_usage", "en")
     assert await handoffs.set_name(ANA, "Ana " * 20) == text("advocate_name_set", "en").format(name=("Ana " * 8)[:32])
+
+
+# --- urgency: relayed words with a risk (bot/urgency.py) ------------------------------
+async def test_a_clear_risk_in_a_live_case_is_flagged_once_in_its_topic_with_the_reason_only(handoffs, messenger):
+    topic = await taken(handoffs, messenger)
+    assert await handoffs.urgency.risk_is_new(ROSA)
+    await handoffs.urgency.mark_urgent(ROSA, "self_harm")
+    [note] = [s for s in messenger.to(GROUP, topic) if s.text.startswith("URGENT")]
+    assert note.text == text("advocate_urgent_self_harm", "en") and note.notify
+    assert not await handoffs.urgency.risk_is_new(ROSA), "answered once per case"
+    assert (await handoffs.cases.open_case_of(ROSA)).urgent
+
+
+async def test_a_possible_risk_tells_the_team_once_and_leaves_a_clear_one_still_to_answer(handoffs, messenger):
+    topic = await taken(handoffs, messenger)
+    await handoffs.urgency.mark_possible_risk(ROSA, "danger")
+    await handoffs.urgency.mark_possible_risk(ROSA, "danger")
+    notes = [s.text for s in messenger.to(GROUP, topic) if s.text.startswith("URGENT")]
+    assert notes == [text("advocate_possible_danger", "en")]
+    assert await handoffs.urgency.risk_is_new(ROSA), "a clear risk later still gets the crisis reply"
+
+
+async def test_a_risk_in_a_message_left_for_the_team_marks_the_card(handoffs, messenger):
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    [card] = messenger.to(GROUP)
+    await handoffs.urgency.mark_urgent(ROSA, "danger")
+    assert messenger.edits[-1][1] == card.message_id and messenger.edits[-1][2].startswith("URGENT · ")
+    [note] = [s for s in messenger.to(GROUP) if s.text == text("advocate_urgent_danger", "en")]
+    assert note.reply_to == card.message_id
