@@ -94,6 +94,7 @@ class Survivors:
         sender, chat_id, language = self.who(update)
         message = update.effective_message
         if message.text and await self.handoff.survivor_edited(sender, message.message_id, message.text):
+            await self.answer_risk(context, chat_id, sender, language, message.text)  # edited words count too
             return
         await self.send(context, chat_id, sender, Reply(text("edited", language)))
 

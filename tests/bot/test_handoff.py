@@ -306,6 +306,16 @@ async def test_self_harm_in_a_live_case_is_answered_at_once_then_marked_urgent_w
     assert len(bot.fake.bot_messages(rosa.id)) == before, "once per case: the advocate is with them now"
 
 
+async def test_an_edit_that_adds_a_risk_in_a_live_case_is_answered_too(bot):
+    rosa, _, topic = await a_live_case(bot)
+    original = bot.fake.say(rosa, "ok")
+    await bot.fake.wait_for(lambda: "ok" in [m.get("text") for m in group_messages(bot, topic)])
+    bot.fake.edit(rosa, original, "he grabbed a knife and says he will kill me tonight")
+    notes = await bot.fake.wait_for(lambda: [m for m in group_messages(bot, topic)
+                                             if m.get("text") == text("advocate_urgent_danger", "en")])
+    assert notes and [m for m in bot.fake.bot_messages(rosa.id) if m["text"].startswith("I'm here with you.")]
+
+
 async def test_a_possible_risk_in_a_live_case_tells_the_team_only(bot):
     rosa, _, topic = await a_live_case(bot)
     before = len(bot.fake.bot_messages(rosa.id))
