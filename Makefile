@@ -39,8 +39,7 @@ lint: install  ## pyflakes, isort and bugbear checks (ruff, configured in pyproj
 evaluate: train  ## held-out NLU (reports/nlu-summary.md) and safety recall / false alarms (reports/safety-*.json)
 	$(BIN)/rasa test nlu --nlu tests/nlu --model models/safe-harbor.tar.gz --out reports/nlu
 	$(BIN)/python scripts/nlu_report.py reports/nlu
-	$(BIN)/python scripts/safety_eval.py --split heldout --model models/safe-harbor.tar.gz
-	$(BIN)/python scripts/safety_eval.py --split examples --model models/safe-harbor.tar.gz
+	$(BIN)/python scripts/safety_eval.py --split heldout examples --model models/safe-harbor.tar.gz
 
 bench: train  ## latency, throughput, memory of the full path vs Rasa alone: reports/bench.{json,png}; the safety layer: reports/bench-safety.json
 	$(BIN)/python -m bench.safety

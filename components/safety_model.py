@@ -22,10 +22,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from components.safety_patterns import INTENT_OF
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = ROOT / "data" / "safety" / "examples"
 NLU_DIR = ROOT / "data" / "nlu"
-NONE, KIND_OF_LABEL = "none", {"crisis_self_harm": "self_harm", "immediate_danger": "danger"}
+NONE = "none"
+KIND_OF_LABEL = {intent: kind for kind, intent in INTENT_OF.items()}
 NOT_TRAINED_ON = {"check_safety"}  # the uncertain middle: neither risk nor ordinary
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 _EXAMPLE_LINE = re.compile(r"^\s*- (.+)$", re.M)

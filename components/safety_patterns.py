@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Pattern, Text, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Pattern, Text, Tuple
 
 import yaml
 
@@ -57,12 +57,15 @@ _OPTIONAL_INSIDE = re.compile(r" \(([^()]*)\)\? ")
 _OPTIONAL_LAST = re.compile(r" \(([^()]*)\)\?(?=$|[|)])")
 
 
+def _fold(text: Text) -> Text:
+    """Lower case, accents and apostrophes removed: what text and patterns share."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return text.replace("'", "").replace("’", "")
+
+
 def normalise(text: Text) -> Text:
     """Lower case, no accents or punctuation, repeated letters squeezed, single spaces."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = _NOT_WORD.sub(" ", text.replace("'", "").replace("’", ""))
-    return _SPACES.sub(" ", _SQUEEZE.sub(r"\1", text)).strip()
+    return _SPACES.sub(" ", _SQUEEZE.sub(r"\1", _NOT_WORD.sub(" ", _fold(text)))).strip()
 
 
 @dataclass(frozen=True)
@@ -176,9 +179,7 @@ def _compile(source: Text, words: Dict[Text, Text], where: Text, rewrite, gap: T
 def normalise_pattern(pattern: Text) -> Text:
     """Lower case, accents removed, repeated letters squeezed, like the text it is matched against
     ({list} names are left as written)."""
-    pattern = unicodedata.normalize("NFKD", pattern.lower())
-    pattern = "".join(c for c in pattern if not unicodedata.combining(c))
-    return outside_lists(lambda part: _SQUEEZE.sub(r"\1", part), pattern.replace("'", "").replace("’", ""))
+    return outside_lists(lambda part: _SQUEEZE.sub(r"\1", part), _fold(pattern))
 
 
 def outside_lists(change: Callable[[Text], Text], pattern: Text) -> Text:
@@ -233,12 +234,9 @@ def _expand(source: Text, words: Dict[Text, Text], where: Text) -> Text:
     return _PLACEHOLDER.sub(replace, source)
 
 
-def load(directory: Path = SAFETY_DIR, languages: Optional[Iterable[Text]] = None) -> Patterns:
-    """Every `<language>.yml` in `directory` (or only `languages`), compiled; errors name the file."""
+def load(directory: Path = SAFETY_DIR) -> Patterns:
+    """Every `<language>.yml` in `directory`, compiled; errors name the file."""
     files = sorted(directory.glob("*.yml"))
-    if languages is not None:
-        wanted = set(languages)
-        files = [f for f in files if f.stem in wanted]
     if not files:
         raise ValueError(f"no safety word lists in {directory}")
     patterns = Patterns(languages=tuple(f.stem for f in files))

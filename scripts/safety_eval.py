@@ -1,6 +1,6 @@
 """Safety recall and false alarms on tests/safety/, for the scorer alone and the whole NLU.
 
-Usage: python scripts/safety_eval.py [--split heldout|examples] [--model models/safe-harbor.tar.gz]
+Usage: python scripts/safety_eval.py [--split heldout [examples]] [--model models/safe-harbor.tar.gz]
 Writes reports/safety-<split>.json and prints one line per view.
 
 A risk message counts as caught when the assistant answers it as crisis,
@@ -113,22 +113,24 @@ def model_intent(model: Path) -> Callable[[Text], Text]:
 
 def main(argv: Optional[List[Text]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="heldout", choices=sorted(SPLITS))
+    parser.add_argument("--split", nargs="+", default=["heldout"], choices=sorted(SPLITS),
+                        help="one or more sets; the model is loaded once for all of them")
     parser.add_argument("--model", type=Path, help="also evaluate this trained model's NLU")
     parser.add_argument("--threshold", type=float, help="try another threshold (scorer view)")
     args = parser.parse_args(argv)
     views = {"scorer": scorer_intent(args.threshold)}
     if args.model:
         views["assistant"] = model_intent(args.model)
-    report = {}
-    for name, intent_of in views.items():
-        result = evaluate(args.split, intent_of)
-        report[name] = result.summary()
-        print(f"safety {args.split} [{name}]: recall {result.recall:.3f} ({result.caught}/{result.risky}), "
-              f"false alarms {result.false_alarm_rate:.3f} ({result.alarms}/{result.ordinary})")
-    out = ROOT / "reports" / f"safety-{args.split}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    for split in args.split:
+        report = {}
+        for name, intent_of in views.items():
+            result = evaluate(split, intent_of)
+            report[name] = result.summary()
+            print(f"safety {split} [{name}]: recall {result.recall:.3f} ({result.caught}/{result.risky}), "
+                  f"false alarms {result.false_alarm_rate:.3f} ({result.alarms}/{result.ordinary})")
+        out = ROOT / "reports" / f"safety-{split}.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
 
 

@@ -39,6 +39,16 @@ async def ask_for_a_person(bot, survivor, story, request, urgent=False):
     return bot.fake.chats[ADVOCATES][case.card_id]
 
 
+async def a_live_case(bot):
+    """An English-speaking survivor whose case Ana has taken: (survivor, card, topic id)."""
+    bot.fake.members.update({ANA.id})
+    survivor = person("en")
+    card = await ask_for_a_person(bot, survivor, "they took my passport", "i want to talk to a person")
+    await take(bot, ANA, card)
+    [topic] = bot.fake.topics
+    return survivor, card, topic
+
+
 def alias_of(card):
     return card["text"].split("Case ")[1][:4]
 
@@ -192,11 +202,7 @@ async def test_a_restart_mid_case_loses_and_repeats_nothing(assistant, tmp_path)
 
 
 async def test_quick_exit_during_a_case_closes_it_and_tells_the_advocate_only_that(bot):
-    bot.fake.members.update({ANA.id})
-    rosa = person("en")
-    card = await ask_for_a_person(bot, rosa, "they took my documents", "i want to talk to a person")
-    await take(bot, ANA, card)
-    [topic] = bot.fake.topics
+    rosa, _, topic = await a_live_case(bot)
     bot.fake.post(ANA, ADVOCATES, topic, "Hi, I'm here.")
     await bot.fake.wait_for(lambda: "Hi, I'm here." in [m.get("text") for m in bot.fake.bot_messages(rosa.id)])
     await bot.reply_to(rosa, "/exit")
@@ -253,16 +259,6 @@ async def test_advocates_never_receive_the_survivors_telegram_identity(bot):
 
 
 # --- a risk message while waiting or in a live case (the safety layer in every state) ---
-
-
-async def a_live_case(bot):
-    """An English-speaking survivor whose case Ana has taken: (survivor, card, topic id)."""
-    bot.fake.members.update({ANA.id})
-    survivor = person("en")
-    card = await ask_for_a_person(bot, survivor, "they took my passport", "i want to talk to a person")
-    await take(bot, ANA, card)
-    [topic] = bot.fake.topics
-    return survivor, card, topic
 
 
 async def test_a_plan_with_pills_inside_the_handoff_form_gets_the_crisis_line(bot):
