@@ -1,8 +1,11 @@
 """The bot store's tables for handoff cases, and the rows as Python values.
 
-`cases`: one row per request, the chat id and words only while open; `relay`:
-which copy answers to which original; `outbox`: messages waiting to be
-copied; `advocates`: the names advocates chose.
+`cases`: one row per request, the sealed chat id and words only while open;
+`relay`: which copy answers to which original; `outbox`: messages waiting to
+be copied (by case and direction: no chat id); `posts`: what the bot put in
+the group's General topic for a case, so erasure can take it back;
+`erasures`: the later, retried steps of an erasure (Rasa, the group);
+`advocates`: the names advocates chose.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import List, Optional, Text
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.sealing import Sealer
+
 WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
 TO_GROUP, TO_SURVIVOR = "to_group", "to_survivor"
 
@@ -24,7 +29,7 @@ cases = sa.Table(
     sa.Column("alias", sa.String(8), primary_key=True),
     sa.Column("state", sa.String(8), nullable=False, index=True),
     sa.Column("pseudonym", sa.String(32), index=True),
-    sa.Column("chat_id", sa.BigInteger),
+    sa.Column("sealed_chat", sa.Text),  # bot/sealing.py: the chat id, encrypted, while open
     sa.Column("language", sa.String(8)),
     sa.Column("region", sa.String(8)),
     sa.Column("needs", sa.Text),
@@ -39,6 +44,8 @@ cases = sa.Table(
     sa.Column("fallback_sent", sa.Boolean, nullable=False, default=False),
     sa.Column("leaving_message", sa.Boolean, nullable=False, default=False),
     sa.Column("risk_noted", sa.Boolean),  # a relayed risk message was answered and flagged once
+    sa.Column("last_seen_at", sa.Float),  # last message either way: open cases expire after silence
+    sa.Column("closed_at", sa.Float),  # retention of a closed case counts from here
 )
 relay = sa.Table(  # which copy is which, so edits and replies keep working
     "relay",
@@ -53,11 +60,30 @@ outbox = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("alias", sa.String(8), nullable=False, index=True),
     sa.Column("direction", sa.String(12), nullable=False),
-    sa.Column("source_chat_id", sa.BigInteger, nullable=False),
-    sa.Column("source_message_id", sa.BigInteger, nullable=False),
+    sa.Column("source_message_id", sa.BigInteger, nullable=False),  # in the chat `direction` comes from
     sa.Column("reply_to", sa.BigInteger),
     sa.Column("sent", sa.Boolean, nullable=False, default=False, index=True),
-    sa.UniqueConstraint("source_chat_id", "source_message_id"),
+    sa.UniqueConstraint("alias", "direction", "source_message_id"),
+)
+posts = sa.Table(  # the card, notes and copies in the General topic (a topic is deleted whole)
+    "posts",
+    metadata,
+    sa.Column("alias", sa.String(8), nullable=False, index=True),
+    sa.Column("message_id", sa.BigInteger, nullable=False),
+)
+erasures = sa.Table(  # steps that may fail and are retried; none of them holds back another
+    "erasures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("pseudonym", sa.String(32)),  # set while Rasa's tracker is still to be erased
+    sa.Column("alias", sa.String(8)),
+    sa.Column("topic_id", sa.BigInteger),
+    sa.Column("card_id", sa.BigInteger),
+    sa.Column("posts", sa.Text),  # JSON list of General-topic message ids
+    sa.Column("card_note", sa.Text),  # the card is edited down to this; None: deleted
+    sa.Column("group_done", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
 )
 advocates = sa.Table(
     "advocates",
@@ -72,7 +98,7 @@ class Case:
     alias: Text
     state: Text
     pseudonym: Optional[Text]
-    chat_id: Optional[int]
+    chat_id: Optional[int]  # opened from `sealed_chat`; in memory only
     language: Text
     region: Text
     needs: List[Text]
@@ -87,11 +113,15 @@ class Case:
     fallback_sent: bool
     leaving_message: bool
     risk_noted: Optional[bool] = None
+    last_seen_at: Optional[float] = None
+    closed_at: Optional[float] = None
 
     @classmethod
-    def of(cls, row) -> "Case":
+    def of(cls, row, sealer: Sealer) -> "Case":
         values = dict(row._mapping)
         values["needs"] = json.loads(values["needs"] or "[]")
+        sealed = values.pop("sealed_chat")
+        values["chat_id"] = sealer.open(sealed, values["pseudonym"]) if sealed else None
         return cls(**values)
 
 
@@ -100,9 +130,31 @@ class Delivery:
     id: int
     alias: Text
     direction: Text
-    source_chat_id: int
     source_message_id: int
     reply_to: Optional[int]
+
+
+def upgrade(engine: Engine, sealer: Sealer) -> None:
+    """Bring a store made by an earlier version up to these tables (no migration tool yet)."""
+    legacy = {table: {c["name"] for c in sa.inspect(engine).get_columns(table)}
+              for table in ("cases", "outbox") if sa.inspect(engine).has_table(table)}
+    if "source_chat_id" in legacy.get("outbox", ()):  # the outbox held raw chat ids
+        with engine.begin() as db:
+            waiting = [dict(row._mapping) for row in db.execute(sa.text(
+                "SELECT alias, direction, source_message_id, reply_to FROM outbox WHERE NOT sent"))]
+            db.execute(sa.text("DROP TABLE outbox"))
+        metadata.create_all(engine)
+        with engine.begin() as db:
+            for row in waiting:
+                db.execute(outbox.insert().values(**row, sent=False))
+    add_missing_columns(engine)
+    if "chat_id" in legacy.get("cases", ()):  # cases held raw chat ids: seal them, then drop them
+        with engine.begin() as db:
+            for alias, pseudonym, chat_id in db.execute(sa.text(
+                    "SELECT alias, pseudonym, chat_id FROM cases WHERE chat_id IS NOT NULL")).all():
+                sealed = sealer.seal(chat_id, pseudonym) if pseudonym else None
+                db.execute(cases.update().where(cases.c.alias == alias).values(sealed_chat=sealed))
+            db.execute(sa.text("UPDATE cases SET chat_id = NULL"))
 
 
 def add_missing_columns(engine: Engine) -> None:

@@ -1,12 +1,14 @@
 """Handoff cases in the bot store: the queue, the relay's message map, the outbox.
 
-A case holds the survivor's chat id only while it is open (needed to deliver
-the advocate's replies); closing it drops the chat id, the pseudonym, the
-summary and the message map, keeping only the alias and timings for the
-expected-wait estimate. Relayed messages go through an outbox: each incoming
-message is enqueued once (a redelivered update is recognised by its source
-chat and message id) and stays pending until Telegram accepted the copy, so a
-restart neither loses nor repeats a message.
+A case holds the survivor's chat id, sealed (bot/sealing.py), only while it is
+open (needed to deliver the advocate's replies). Closing it drops the chat id,
+the pseudonym, the summary and the message map; what the bot posted in the
+advocates' group stays listed until retention, when the erasure service
+(bot/erasure.py) takes it back. A survivor who leaves takes the whole case
+with them at once. Relayed messages go through an outbox keyed by case and
+direction: each incoming message is enqueued once (a redelivered update is
+recognised) and stays pending until Telegram accepted the copy, so a restart
+neither loses nor repeats a message.
 """
 
 from __future__ import annotations
@@ -28,16 +30,26 @@ from bot.case_tables import (
     WAITING,
     Case,
     Delivery,
-    add_missing_columns,
     advocates,
     cases,
+    erasures,
     metadata,
     outbox,
+    posts,
     relay,
+    upgrade,
 )
 from bot.core import HandoffRequest
+from bot.sealing import Sealer
 
 __all__ = ["ACTIVE", "CLOSED", "TO_GROUP", "TO_SURVIVOR", "WAITING", "Case", "Cases", "Delivery", "metadata"]
+
+
+def dialect_keeps_old_rows(db) -> bool:
+    """PostgreSQL keeps a deleted row's bytes until VACUUM (see README); SQLite here runs
+    with secure_delete, which zeroes them."""
+    return db.dialect.name == "postgresql"
+
 
 ALIAS_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -45,11 +57,12 @@ ALIAS_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 class Cases:
     """Cases, message map and outbox over the bot store's database."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, engine: Engine, sealer: Sealer, clock: Callable[[], float] = time.time) -> None:
         self._engine = engine
+        self._sealer = sealer
         self._clock = clock
         metadata.create_all(engine)
-        add_missing_columns(engine)
+        upgrade(engine, sealer)
         with engine.connect() as db:  # who has an open case: asked on every survivor message
             self._open = set(db.execute(sa.select(cases.c.pseudonym).where(cases.c.state != CLOSED)).scalars())
 
@@ -69,15 +82,18 @@ class Cases:
             existing = db.execute(sa.select(cases).where(
                 cases.c.pseudonym == pseudonym, cases.c.state != CLOSED)).first()
             if existing:
-                return Case.of(existing)
+                return self._case(existing)
             alias = self._new_alias(db)
             db.execute(cases.insert().values(
-                alias=alias, state=WAITING, pseudonym=pseudonym, chat_id=chat_id,
+                alias=alias, state=WAITING, pseudonym=pseudonym, sealed_chat=self._sealer.seal(chat_id, pseudonym),
                 language=request.language, region=request.region, needs=json.dumps(list(request.needs)),
                 urgent=request.urgent, summary=request.summary, safe_to_talk=request.safe_to_talk,
-                created_at=self._clock(), fallback_sent=False, leaving_message=False,
+                created_at=self._clock(), last_seen_at=self._clock(), fallback_sent=False, leaving_message=False,
             ))
-            return Case.of(db.execute(sa.select(cases).where(cases.c.alias == alias)).one())
+            return self._case(db.execute(sa.select(cases).where(cases.c.alias == alias)).one())
+
+    def _case(self, row) -> Case:
+        return Case.of(row, self._sealer)
 
     @staticmethod
     def _new_alias(db) -> Text:
@@ -101,7 +117,7 @@ class Cases:
         def work():
             with self._engine.connect() as db:
                 row = db.execute(sa.select(cases).where(*conditions)).first()
-                return Case.of(row) if row else None
+                return self._case(row) if row else None
         return await self._run(work)
 
     async def waiting(self) -> List[Case]:
@@ -110,7 +126,7 @@ class Cases:
             with self._engine.connect() as db:
                 rows = db.execute(sa.select(cases).where(cases.c.state == WAITING)
                                   .order_by(cases.c.urgent.desc(), cases.c.created_at)).all()
-                return [Case.of(row) for row in rows]
+                return [self._case(row) for row in rows]
         return await self._run(work)
 
     async def position(self, alias: Text) -> int:
@@ -139,40 +155,101 @@ class Cases:
         return await self._run(self._execute, statement) == 1
 
     async def close(self, alias: Text) -> None:
-        """Closed: no chat id, pseudonym, summary, message map or pending copies kept."""
+        """Closed (/end): no chat id, pseudonym, summary, message map or pending copies kept;
+        the group's topic and posts stay listed until retention (`purge`)."""
         def work():
             with self._engine.begin() as db:
                 self._open.discard(db.execute(sa.select(cases.c.pseudonym).where(cases.c.alias == alias)).scalar())
                 db.execute(cases.update().where(cases.c.alias == alias).values(
-                    state=CLOSED, pseudonym=None, chat_id=None, summary=None, needs=None, safe_to_talk=None,
-                    leaving_message=False))
+                    state=CLOSED, pseudonym=None, sealed_chat=None, summary=None, needs=None, safe_to_talk=None,
+                    leaving_message=False, closed_at=self._clock()))
                 db.execute(relay.delete().where(relay.c.alias == alias))
                 db.execute(outbox.delete().where(outbox.c.alias == alias))
-            if self._engine.dialect.name == "sqlite":  # no old copy of their words in the log
-                with self._engine.connect() as db:
-                    db.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            self._checkpoint()
         await self._run(work)
 
-    async def purge(self, retention_hours: float) -> int:
-        """Closed cases older than retention disappear entirely."""
+    async def remove(self, alias: Text, *, rasa_pseudonym: Optional[Text] = None,
+                     card_note: Optional[Text] = None) -> None:
+        """The case and everything about it gone now; what it left in the advocates' group
+        is queued for the erasure service, in the same transaction (bot/erasure.py).
+        `card_note`: the card is edited down to it (else deleted); `rasa_pseudonym`: Rasa's
+        tracker is erased too."""
+        def work():
+            with self._engine.begin() as db:
+                self._remove(db, alias, rasa_pseudonym, card_note)
+            self._checkpoint()
+        await self._run(work)
+
+    def _remove(self, db, alias: Text, rasa_pseudonym: Optional[Text], card_note: Optional[Text]) -> None:
+        row = db.execute(sa.select(cases.c.pseudonym, cases.c.topic_id, cases.c.card_id)
+                         .where(cases.c.alias == alias)).first()
+        if row is None:
+            return
+        self._open.discard(row.pseudonym)
+        posted = list(db.execute(sa.select(posts.c.message_id).where(posts.c.alias == alias)).scalars())
+        if dialect_keeps_old_rows(db):  # PostgreSQL: the words are overwritten before the row goes
+            db.execute(cases.update().where(cases.c.alias == alias).values(
+                summary=None, needs=None, sealed_chat=None, pseudonym=None))
+        for table in (relay, outbox, posts):
+            db.execute(table.delete().where(table.c.alias == alias))
+        db.execute(cases.delete().where(cases.c.alias == alias))
+        if rasa_pseudonym or row.topic_id or row.card_id or posted:
+            db.execute(erasures.insert().values(
+                pseudonym=rasa_pseudonym, alias=alias, topic_id=row.topic_id, card_id=row.card_id,
+                card_note=card_note, posts=json.dumps(posted), group_done=False,
+                created_at=self._clock(), attempts=0))
+
+    async def queue_rasa_erasure(self, pseudonym: Text) -> None:
+        """Only Rasa's tracker to erase (no case): a retried step like the group's."""
+        await self._run(self._execute, erasures.insert().values(
+            pseudonym=pseudonym, posts="[]", group_done=True, created_at=self._clock(), attempts=0))
+
+    def _checkpoint(self) -> None:
+        if self._engine.dialect.name == "sqlite":  # no old copy of their words in the write-ahead log
+            with self._engine.connect() as db:
+                db.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+    async def silent(self, retention_hours: float) -> List[Case]:
+        """Open cases with no message either way for the retention period: they expire."""
         cutoff = self._clock() - retention_hours * 3600
-        return await self._run(self._execute, cases.delete().where(
-            cases.c.state == CLOSED, cases.c.created_at < cutoff))
+        def work():
+            with self._engine.connect() as db:
+                rows = db.execute(sa.select(cases).where(
+                    cases.c.state != CLOSED,
+                    sa.func.coalesce(cases.c.last_seen_at, cases.c.created_at) < cutoff)).all()
+                return [self._case(row) for row in rows]
+        return await self._run(work)
+
+    async def purge(self, retention_hours: float) -> int:
+        """Closed cases past retention disappear; their topic and posts are queued for erasure."""
+        cutoff = self._clock() - retention_hours * 3600
+        def work():
+            with self._engine.begin() as db:
+                old = list(db.execute(sa.select(cases.c.alias).where(
+                    cases.c.state == CLOSED,
+                    sa.func.coalesce(cases.c.closed_at, cases.c.created_at) < cutoff)).scalars())
+                for alias in old:
+                    self._remove(db, alias, None, None)
+                db.execute(erasures.delete().where(erasures.c.created_at < cutoff))  # Rasa purged them itself
+                return len(old)
+        return await self._run(work)
 
     # --- relay -----------------------------------------------------------------
-    async def enqueue(self, alias: Text, direction: Text, source_chat_id: int, source_message_id: int,
+    async def enqueue(self, alias: Text, direction: Text, source_message_id: int,
                       reply_to: Optional[int] = None) -> bool:
-        """False when this message was already enqueued (a redelivered update)."""
+        """False when this message was already enqueued (a redelivered update). Either
+        direction counts as the case being alive (`silent`)."""
         def work():
             with self._engine.begin() as db:
                 seen = db.execute(sa.select(outbox.c.id).where(
-                    outbox.c.source_chat_id == source_chat_id,
+                    outbox.c.alias == alias, outbox.c.direction == direction,
                     outbox.c.source_message_id == source_message_id)).first()
                 if seen:
                     return False
                 db.execute(outbox.insert().values(
-                    alias=alias, direction=direction, source_chat_id=source_chat_id,
-                    source_message_id=source_message_id, reply_to=reply_to, sent=False))
+                    alias=alias, direction=direction, source_message_id=source_message_id,
+                    reply_to=reply_to, sent=False))
+                db.execute(cases.update().where(cases.c.alias == alias).values(last_seen_at=self._clock()))
                 return True
         return await self._run(work)
 
@@ -180,8 +257,7 @@ class Cases:
         def work():
             with self._engine.connect() as db:
                 rows = db.execute(sa.select(outbox.c.id, outbox.c.alias, outbox.c.direction,
-                                            outbox.c.source_chat_id, outbox.c.source_message_id,
-                                            outbox.c.reply_to)
+                                            outbox.c.source_message_id, outbox.c.reply_to)
                                   .where(outbox.c.sent.is_(False)).order_by(outbox.c.id)).all()
                 return [Delivery(*row) for row in rows]
         return await self._run(work)
@@ -205,6 +281,10 @@ class Cases:
             with self._engine.connect() as db:
                 return db.execute(sa.select(target).where(relay.c.alias == alias, source == message_id)).scalar()
         return await self._run(work)
+
+    async def posted(self, alias: Text, message_id: int) -> None:
+        """A message the bot put in the group's General topic for this case."""
+        await self._run(self._execute, posts.insert().values(alias=alias, message_id=message_id))
 
     # --- advocates -------------------------------------------------------------
     async def set_display_name(self, user_id: int, name: Text) -> None:

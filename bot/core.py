@@ -19,6 +19,7 @@ COMMANDS = ("start", "help", "language", "exit", "forget")
 # Commands that are Rasa intents under another name.
 TO_RASA = {"start": "/greet", "language": "/change_language", "forget": "/forget_me"}
 QUICK_EXIT_PAYLOAD = "/quick_exit"
+HIDE_WORDS_AT_MOST = 6
 
 
 @dataclass
@@ -35,12 +36,15 @@ class Reply:
 
 @dataclass
 class QuickExit:
-    """Delete the chat, leave one neutral line, keep nothing."""
+    """Delete the chat, leave one neutral line, keep nothing (bot/erasure.py)."""
+
+    rasa_erased: bool = False  # Rasa asked for it, so its tracker is already gone
 
 
 @dataclass
 class Forget:
-    """Erase this pseudonym from the bot store (Rasa erased its tracker)."""
+    """Delete the chat, say what was deleted, erase this pseudonym from the bot store
+    (Rasa erased its tracker when it asked for this)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,11 @@ class Core:
         self.default_region = default_region
         self.safety = safety or default_patterns()
 
+    def asks_to_hide(self, message: Text) -> bool:
+        """Short words that ask to hide the chat ("hide this", "borra todo"): during a live
+        case they hide it instead of reaching the advocate. Long messages only talk about it."""
+        return len(message.split()) <= HIDE_WORDS_AT_MOST and self.safety.assess(message).hide
+
     def risk(self, message: Text) -> Optional[Tuple[Text, bool]]:
         """("self_harm" | "danger", sure) when words relayed to an advocate carry a risk (the
         same word lists, model and threshold as Rasa's safety layer); None when they do not."""
@@ -138,13 +147,8 @@ class Core:
         return {"language": language, "region": self.default_region}
 
     async def quick_exit(self, sender: Text, language: Text) -> List[Step]:
-        """Hide first, then ask Rasa to erase: leaving never waits on Rasa."""
-        steps: List[Step] = [QuickExit()]
-        try:
-            await self.rasa.send(sender, QUICK_EXIT_PAYLOAD, self.metadata(language))
-        except RasaUnavailable:
-            pass  # the tracker is purged by retention even if Rasa is away now
-        return steps
+        """Leaving never waits on Rasa: its tracker is erased afterwards, in the background."""
+        return [QuickExit(rasa_erased=False)]
 
     async def ask_rasa(self, sender: Text, message: Text, language: Text) -> List[Step]:
         try:
@@ -167,7 +171,7 @@ def steps_from(replies: List[Dict[Text, Any]]) -> List[Step]:
             steps.append(Reply(reply.get("text") or "", buttons))
         custom = reply.get("custom") or {}
         if custom.get("quick_exit"):
-            steps.append(QuickExit())
+            steps.append(QuickExit(rasa_erased=True))
         if custom.get("forget"):
             steps.append(Forget())
         if isinstance(custom.get("handoff"), dict):

@@ -11,50 +11,29 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime, timezone
-from typing import Awaitable, Callable, List, Optional, Protocol, Sequence, Text, Tuple
+from typing import Awaitable, Callable, List, Optional, Sequence, Text
 
 from bot import cards
 from bot.cases import ACTIVE, TO_GROUP, TO_SURVIVOR, WAITING, Case, Cases, Delivery
 from bot.core import HandoffRequest
+from bot.erasure import Erasure
 from bot.hours import Hours
+from bot.messenger import ButtonSpec, DeliveryFailed, Messenger
 from bot.texts import helpline, text
 from bot.urgency import Urgency
 
-ButtonSpec = Tuple[Text, Text]  # (title, callback data)
 KEEP_WAITING, LEAVE_MESSAGE = "handoff:wait", "handoff:message"
 TAKE, PASS = "case:take:", "case:pass:"
-
-
-class DeliveryFailed(Exception):
-    """The platform did not accept a message; it stays in the outbox."""
-
-
-class Messenger(Protocol):
-    """What the handoff needs from a chat platform (implemented by the adapter)."""
-
-    async def send(self, chat_id: int, message: Text, *, thread_id: Optional[int] = None,
-                   buttons: Sequence[ButtonSpec] = (), notify: bool = False,
-                   reply_to: Optional[int] = None) -> int: ...
-
-    async def edit(self, chat_id: int, message_id: int, message: Text) -> None: ...
-
-    async def copy(self, from_chat_id: int, message_id: int, to_chat_id: int, *,
-                   thread_id: Optional[int] = None, reply_to: Optional[int] = None) -> int: ...
-
-    async def open_topic(self, name: Text) -> int: ...
-
-    async def close_topic(self, topic_id: int) -> None: ...
-
-    async def is_member(self, user_id: int) -> bool: ...
 
 
 class Handoffs:
     """Everything between "I want a person" and the end of the case."""
 
-    def __init__(self, cases: Cases, messenger: Messenger, advocate_chat_id: int, hours: Hours,
-                 wait_minutes: float, remember: Callable[[Text, List[int]], Awaitable[None]],
+    def __init__(self, cases: Cases, messenger: Messenger, erasure: Erasure, advocate_chat_id: int,
+                 hours: Hours, wait_minutes: float, remember: Callable[[Text, List[int]], Awaitable[None]],
                  advocate_language: Text = "en", clock: Callable[[], float] = time.time) -> None:
         self.cases = cases
+        self.erasure = erasure
         self.remember = remember  # ids of what we put in a survivor's chat, for quick exit
         self.messenger = messenger
         self.group = advocate_chat_id
@@ -106,16 +85,19 @@ class Handoffs:
             await self.tell(case, text("handoff_still_waiting", case.language))
         return True
 
-    async def from_survivor(self, pseudonym: Text, chat_id: int, message_id: int,
-                            reply_to: Optional[int] = None) -> bool:
+    async def relaying(self, pseudonym: Text) -> bool:
+        """Whether what they write now goes to the team: a live case, or a message being left."""
+        case = await self.cases.open_case_of(pseudonym)
+        return case is not None and (case.state == ACTIVE or case.leaving_message)
+
+    async def from_survivor(self, pseudonym: Text, message_id: int, reply_to: Optional[int] = None) -> bool:
         """Relay to the advocate if a case is active (or a message is being left)."""
         case = await self.cases.open_case_of(pseudonym)
         if case is None or (case.state == WAITING and not case.leaving_message):
             return False
-        if await self.cases.enqueue(case.alias, TO_GROUP, chat_id, message_id, reply_to) and case.state == WAITING:
+        if await self.cases.enqueue(case.alias, TO_GROUP, message_id, reply_to) and case.state == WAITING:
             await self.cases.update(case.alias, leaving_message=False)
-            await self.messenger.send(self.group, self.group_text("advocate_message"),
-                                      reply_to=case.card_id)
+            await self.post_under_card(case, self.group_text("advocate_message"))
             await self.tell(case, text("handoff_message_left", case.language))
         await self.deliver()
         return True
@@ -129,23 +111,14 @@ class Handoffs:
             await self.messenger.edit(self.group, copy, new_text)
         return True
 
-    async def survivor_left(self, pseudonym: Text) -> None:
-        """Quick exit or forget during a case: close it; advocates learn only that."""
-        case = await self.cases.open_case_of(pseudonym)
-        if case is None:
-            return
-        await self.cases.close(case.alias)
-        if case.state == ACTIVE and case.topic_id:
-            await self.messenger.send(self.group, self.group_text("advocate_left"),
-                                      thread_id=case.topic_id)
-            await self.messenger.close_topic(case.topic_id)
-        elif case.card_id:
-            left = self.title(case) + "\n" + self.group_text("advocate_left")
-            await self.messenger.edit(self.group, case.card_id, left)
-
     async def tell(self, case: Case, message: Text, buttons: Sequence[ButtonSpec] = ()) -> None:
         sent = await self.messenger.send(case.chat_id, message, buttons=buttons)
         await self.remember(case.pseudonym, [sent])
+
+    async def post_under_card(self, case: Case, note: Text, notify: bool = False) -> None:
+        """A note about a case in the group's General topic, listed so erasure can take it back."""
+        posted = await self.messenger.send(self.group, note, reply_to=case.card_id, notify=notify)
+        await self.cases.posted(case.alias, posted)
 
     # --- advocate side ------------------------------------------------------------
     async def take(self, alias: Text, user_id: int) -> Text:
@@ -179,7 +152,7 @@ class Handoffs:
         case = await self.cases.case_in_topic(topic_id)
         if case is None:
             return
-        if await self.cases.enqueue(case.alias, TO_SURVIVOR, self.group, message_id, reply_to):
+        if await self.cases.enqueue(case.alias, TO_SURVIVOR, message_id, reply_to):
             await self.deliver()
 
     async def advocate_edited(self, topic_id: int, message_id: int, new_text: Text) -> None:
@@ -195,7 +168,7 @@ class Handoffs:
             return self.group_text("advocate_no_case")
         await self.deliver()  # nothing the advocate wrote before /end is lost
         await self.tell(case, text("handoff_ended", case.language))
-        await self.cases.close(case.alias)
+        await self.erasure.end(case.alias)
         await self.messenger.close_topic(topic_id)
         return self.group_text("advocate_ended").format(alias=case.alias)
 
@@ -247,9 +220,12 @@ class Handoffs:
         if delivery.direction == TO_GROUP:
             thread = case.topic_id if case.state == ACTIVE else None
             reply_to = reply_to or (None if thread else case.card_id)  # a left message: under its card
-            return await self.messenger.copy(delivery.source_chat_id, delivery.source_message_id, self.group,
+            copy = await self.messenger.copy(case.chat_id, delivery.source_message_id, self.group,
                                              thread_id=thread, reply_to=reply_to)
-        copy = await self.messenger.copy(delivery.source_chat_id, delivery.source_message_id, case.chat_id,
+            if thread is None:
+                await self.cases.posted(case.alias, copy)
+            return copy
+        copy = await self.messenger.copy(self.group, delivery.source_message_id, case.chat_id,
                                          reply_to=reply_to)
         await self.remember(case.pseudonym, [copy])
         return copy

@@ -12,6 +12,9 @@ from typing import Any, Dict, List, Optional, Text
 import aiohttp
 
 
+ERASE_PAYLOAD = "/quick_exit"
+
+
 class RasaUnavailable(Exception):
     """Rasa did not answer in time or answered with an error."""
 
@@ -48,6 +51,11 @@ class RasaClient:
                 return await response.json()
         except (aiohttp.ClientError, TimeoutError) as error:
             raise RasaUnavailable(type(error).__name__) from error
+
+    async def erase(self, sender: Text) -> None:
+        """Have Rasa delete this conversation's tracker (its quick-exit action marks it for
+        erasure, and the tracker store deletes it instead of saving: components/tracker_store.py)."""
+        await self.send(sender, ERASE_PAYLOAD)
 
     async def close(self) -> None:
         if self._session is not None:

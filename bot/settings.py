@@ -35,6 +35,7 @@ class Settings:
     telegram_bot_token: Optional[Text]
     advocate_chat_id: Optional[int]
     pseudonym_key: bytes
+    chat_id_key: bytes
     rasa_url: Text
     telegram_api_base_url: Text
     store_url: Text
@@ -86,28 +87,40 @@ def _urls(env: Mapping[Text, Text], name: Text, default: Text) -> Text:
     return raw
 
 
-def pseudonym_key(env: Mapping[Text, Text], var: Path) -> bytes:
-    """PSEUDONYM_KEY, or one generated once into var/ readable only by its owner."""
-    raw = env.get("PSEUDONYM_KEY", "").strip()
+def secret_key(env: Mapping[Text, Text], name: Text, keys: Path, legacy: Optional[Path] = None) -> bytes:
+    """`name` from the environment, or a key generated once into keys/ (0600, in a 0700
+    folder outside var/). A key an earlier version kept in var/ is moved there."""
+    raw = env.get(name, "").strip()
     if raw:
         if len(raw) < 32:
-            raise SettingsError("PSEUDONYM_KEY must be at least 32 characters.")
+            raise SettingsError(f"{name} must be at least 32 characters.")
         return raw.encode()
-    path = var / "pseudonym.key"
+    path = keys / f"{name.lower().replace('_key', '')}.key"
+    private_folder(keys)
+    if not path.exists() and legacy is not None and legacy.exists():
+        os.replace(legacy, path)
     if not path.exists():
-        var.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as key_file:
             key_file.write(secrets.token_urlsafe(48))
     if stat.S_IMODE(path.stat().st_mode) & 0o077:
-        raise SettingsError(f"PSEUDONYM_KEY file {path} must be readable by its owner only (chmod 600).")
+        raise SettingsError(f"{name} file {path} must be readable by its owner only (chmod 600).")
     return path.read_text().strip().encode()
 
 
+def private_folder(path: Path) -> None:
+    """Created if missing; readable by its owner only, whatever the umask was."""
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+
+
 def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings:
-    """Settings from `env` (default: `.env` overlaid by the process environment)."""
+    """Settings from `env` (default: `.env` overlaid by the process environment). Generated
+    keys go to KEYS_DIR, by default keys/ beside var/: a copy of the data alone must not
+    hold the keys to it."""
     if env is None:
         env = {**read_env_file(ROOT / ".env"), **os.environ}
+    keys = Path(env.get("KEYS_DIR", "").strip() or var.parent / "keys")
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
     if token and ":" not in token:
         raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a token from BotFather (id:secret).")
@@ -119,6 +132,8 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
     except ValueError:
         raise SettingsError(f"ADVOCATE_CHAT_ID={raw_chat!r} is not a Telegram chat id (a number).") from None
     store_url = env.get("STORE_URL", "").strip() or f"sqlite:///{var / 'bot.sqlite3'}"
+    if store_url == f"sqlite:///{var / 'bot.sqlite3'}":
+        private_folder(var)
     if not store_url.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg2://")):
         raise SettingsError(f"STORE_URL={store_url!r} must be sqlite:///PATH or postgresql://...")
     region = env.get("DEFAULT_REGION", "").strip().upper() or FALLBACK_REGION
@@ -136,7 +151,8 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
     return Settings(
         telegram_bot_token=token,
         advocate_chat_id=advocate_chat_id,
-        pseudonym_key=pseudonym_key(env, var),
+        pseudonym_key=secret_key(env, "PSEUDONYM_KEY", keys, legacy=var / "pseudonym.key"),
+        chat_id_key=secret_key(env, "CHAT_ID_KEY", keys),
         rasa_url=_urls(env, "RASA_URL", "http://127.0.0.1:5005"),
         telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
         store_url=store_url,

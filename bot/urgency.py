@@ -53,4 +53,4 @@ class Urgency:
             await handoffs.messenger.send(handoffs.group, note, thread_id=case.topic_id, notify=True)
         elif case.card_id:
             await handoffs.messenger.edit(handoffs.group, case.card_id, handoffs.card(case))
-            await handoffs.messenger.send(handoffs.group, note, reply_to=case.card_id, notify=True)
+            await handoffs.post_under_card(case, note, notify=True)

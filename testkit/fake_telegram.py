@@ -192,6 +192,17 @@ class FakeTelegram:
         self.topics[int(params["message_thread_id"])]["closed"] = True
         return True
 
+    async def api_deleteForumTopic(self, params):
+        """The topic goes, with every message in it."""
+        topic = int(params["message_thread_id"])
+        if self.topics.pop(topic, None) is None:
+            raise web.HTTPBadRequest(text='{"ok": false, "error_code": 400, "description": "Bad Request: topic not found"}',
+                                     content_type="application/json")
+        chat = self.chats.get(int(params["chat_id"]), {})
+        for message_id in [m for m, message in chat.items() if message.get("message_thread_id") == topic]:
+            del chat[message_id]
+        return True
+
     async def api_getChatMember(self, params):
         user_id = int(params["user_id"])
         status = "member" if user_id in self.members else "left"
@@ -254,6 +265,11 @@ class FakeTelegram:
         """The person taps a button with `data` on `message` (forged if not offered)."""
         self.push({"callback_query": {"id": str(next(self.update_ids)), "from": person.as_user(),
                                       "chat_instance": "1", "message": message, "data": data}})
+
+    def texts_in(self, chat_id: int) -> List[str]:
+        """Every message still in a chat, as its text or caption (or its kind), oldest first."""
+        return [m.get("text") or m.get("caption") or next(k for k in ("photo", "sticker", "voice") if k in m)
+                for _, m in sorted(self.chats.get(chat_id, {}).items())]
 
     def bot_messages(self, chat_id: int) -> List[Dict[str, Any]]:
         """Messages from the bot still present in the chat, oldest first."""

@@ -56,7 +56,7 @@ async def start_bot(tmp_path, rasa_url, polling=True, fake=None, **env):
     base = f"http://127.0.0.1:{fake.port}/bot"
     settings = load({"TELEGRAM_BOT_TOKEN": fake.token, "ADVOCATE_CHAT_ID": str(ADVOCATES),
                      "TELEGRAM_API_BASE_URL": base, "RASA_URL": rasa_url, "PSEUDONYM_KEY": KEY,
-                     "STORE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", **env}, var=tmp_path)
+                     "STORE_URL": f"sqlite:///{tmp_path}/var/bot.sqlite3", **env}, var=tmp_path / "var")
     bridge = TelegramBridge(build(settings))
     application = bridge.build()
     await application.initialize()

@@ -19,7 +19,9 @@ from telegram.ext import (
 
 from bot.cases import Cases
 from bot.core import COMMANDS, language_from_code
+from bot.erasure import Erasure
 from bot.handoff import Handoffs
+from bot.sealing import Sealer
 from bot.telegram.advocates import Advocates
 from bot.telegram.messenger import TelegramMessenger, with_retries
 from bot.telegram.order import PerChatOrder
@@ -30,6 +32,8 @@ from bot.wiring import Bridge
 log = logging.getLogger("safe_harbor.telegram")
 PURGE_EVERY_SECONDS = 600
 OUTBOX_RETRY_SECONDS = 2.0  # relayed messages Telegram refused are retried this often
+SHUTDOWN_ERASURE_SECONDS = 5.0
+ERASURE_RETRY_SECONDS = 30.0  # Rasa or the group unreachable during an erasure: tried again this often
 WEBHOOK_PATH = "telegram"  # local path; WEBHOOK_URL is the public address that reaches it
 
 
@@ -60,8 +64,9 @@ class TelegramBridge:
         self.settings = bridge.settings
         self.core = bridge.core
         self.store = bridge.store
-        self.cases = Cases(self.store.engine)
+        self.cases = Cases(self.store.engine, Sealer(bridge.settings.chat_id_key))
         self.handoff: Optional[Handoffs] = None  # needs the bot: made in `build`
+        self.erasure: Optional[Erasure] = None
         self._loops: List[asyncio.Task] = []
 
     def build(self) -> Application:
@@ -78,11 +83,14 @@ class TelegramBridge:
             .post_shutdown(self.on_stop)
             .build()
         )
+        messenger = TelegramMessenger(application.bot, settings.advocate_chat_id)
+        self.erasure = Erasure(self.store, self.cases, self.core.rasa, messenger, settings.advocate_chat_id,
+                               settings.advocate_language)
         self.handoff = Handoffs(
-            self.cases, TelegramMessenger(application.bot, settings.advocate_chat_id),
-            settings.advocate_chat_id, settings.handoff_hours, settings.handoff_wait_minutes,
-            remember=self.store.remember, advocate_language=settings.advocate_language)
-        self.survivors = Survivors(self.core, self.store, self.handoff, settings.pseudonym_key)
+            self.cases, messenger, self.erasure, settings.advocate_chat_id, settings.handoff_hours,
+            settings.handoff_wait_minutes, remember=self.store.remember,
+            advocate_language=settings.advocate_language)
+        self.survivors = Survivors(self.core, self.store, self.handoff, self.erasure, settings.pseudonym_key)
         self.advocates = Advocates(self.handoff, settings.advocate_chat_id, settings.advocate_language)
         application.add_handlers(self.survivors.handlers() + self.advocates.handlers()
                                  + [CallbackQueryHandler(self.on_button)])
@@ -108,18 +116,22 @@ class TelegramBridge:
         tick = min(30.0, self.settings.handoff_wait_minutes * 60 / 4)
         self._loops = [asyncio.create_task(every(PURGE_EVERY_SECONDS, self.purge)),
                        asyncio.create_task(every(tick, self.handoff.tick)),
-                       asyncio.create_task(every(OUTBOX_RETRY_SECONDS, self.handoff.deliver))]
+                       asyncio.create_task(every(OUTBOX_RETRY_SECONDS, self.handoff.deliver)),
+                       asyncio.create_task(every(ERASURE_RETRY_SECONDS, self.erasure.work))]
 
     async def on_stop(self, application: Application) -> None:
         """Stop the background loops, then close the Rasa client and the store."""
         for loop in self._loops:
             loop.cancel()
         await asyncio.gather(*self._loops, return_exceptions=True)
+        try:  # an erasure under way finishes; what does not is still queued for the next start
+            await asyncio.wait_for(self.erasure.settled(), SHUTDOWN_ERASURE_SECONDS)
+        except Exception as error:
+            log.warning("erasure left queued at shutdown: %s", type(error).__name__)
         await self.bridge.close()
 
     async def purge(self) -> None:
-        await self.store.purge(self.settings.retention_hours)
-        await self.cases.purge(self.settings.retention_hours)
+        await self.erasure.purge(self.settings.retention_hours)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Only a button we offered, on that very message, in a private chat or the group."""

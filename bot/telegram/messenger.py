@@ -12,7 +12,7 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot.core import Reply
-from bot.handoff import ButtonSpec, DeliveryFailed
+from bot.messenger import ButtonSpec, DeliveryFailed
 
 log = logging.getLogger("safe_harbor.telegram")
 T = TypeVar("T")
@@ -126,6 +126,28 @@ class TelegramMessenger:
             await with_retries(lambda: self.bot.close_forum_topic(self.group, topic_id))
         except TelegramError:
             log.warning("a case topic could not be closed")
+
+    async def delete_topic(self, topic_id: int) -> None:
+        """The topic and everything in it; one Telegram already lost counts as deleted."""
+        try:
+            await with_retries(lambda: self.bot.delete_forum_topic(self.group, topic_id))
+        except BadRequest as error:
+            if "not found" not in str(error).lower():
+                log.warning("a case topic could not be deleted: %s", type(error).__name__)
+        except TelegramError as error:
+            raise DeliveryFailed(type(error).__name__) from None
+
+    async def delete(self, chat_id: int, message_ids: List[int]) -> bool:
+        """False when Telegram refuses for good (messages over 48 hours old, no right to delete)."""
+        try:
+            for start in range(0, len(message_ids), DELETE_BATCH):
+                batch = message_ids[start:start + DELETE_BATCH]
+                await with_retries(lambda: self.bot.delete_messages(chat_id, batch))  # noqa: B023 (awaited at once)
+        except BadRequest:
+            return False
+        except TelegramError as error:
+            raise DeliveryFailed(type(error).__name__) from None
+        return True
 
     async def is_member(self, user_id: int) -> bool:
         try:

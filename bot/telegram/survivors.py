@@ -3,34 +3,40 @@ buttons, media, edits, and carrying out the core's steps.
 
 Updates become `Core` calls under a pseudonym; only message ids are kept
 (for quick exit). Nothing that identifies a person is logged or stored.
+Leaving (quick exit, /forget) deletes the chat first and then hands the rest
+to the erasure service (bot/erasure.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import List, Sequence, Text, Tuple
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.core import COMMANDS, Core, Forget, HandoffRequested, QuickExit, Reply, Step, language_from_code
+from bot.core import COMMANDS, QUICK_EXIT_PAYLOAD, Core, Forget, HandoffRequested, QuickExit, Reply, Step, language_from_code
+from bot.erasure import Erasure
 from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, Handoffs
 from bot.pseudonym import pseudonym
 from bot.store import Store
 from bot.telegram.messenger import delete_all, quietly, send_reply, with_retries
 from bot.texts import text
 
+log = logging.getLogger("safe_harbor.telegram")
 TYPING_AFTER_SECONDS = 0.3  # "typing…" only for a Rasa slower than this
 
 
 class Survivors:
     """Handlers for private chats."""
 
-    def __init__(self, core: Core, store: Store, handoff: Handoffs, pseudonym_key: bytes) -> None:
+    def __init__(self, core: Core, store: Store, handoff: Handoffs, erasure: Erasure, pseudonym_key: bytes) -> None:
         self.core = core
         self.store = store
         self.handoff = handoff
+        self.erasure = erasure
         self.key = pseudonym_key
 
     def handlers(self) -> List[BaseHandler]:
@@ -52,6 +58,9 @@ class Survivors:
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sender, chat_id, language = self.who(update)
         message = update.effective_message
+        if await self.handoff.relaying(sender) and self.core.asks_to_hide(message.text):
+            await self.leave(context, chat_id, sender, language, [message.message_id])  # never relayed
+            return
         if not message.text.startswith("/") and await self.relayed(sender, message):
             await self.store.remember(sender, [message.message_id])
             await self.answer_risk(context, chat_id, sender, language, message.text)
@@ -88,7 +97,7 @@ class Survivors:
 
     async def relayed(self, sender: Text, message: Message) -> bool:
         reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-        return await self.handoff.from_survivor(sender, message.chat_id, message.message_id, reply_to)
+        return await self.handoff.from_survivor(sender, message.message_id, reply_to)
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sender, chat_id, language = self.who(update)
@@ -101,6 +110,10 @@ class Survivors:
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
         """A button we offered in this private chat (app.py checked that)."""
         sender, chat_id, language = self.who(update)
+        if query.data == QUICK_EXIT_PAYLOAD:  # nothing before the chat is gone
+            await self.leave(context, chat_id, sender, language, [])
+            await quietly(query.answer())
+            return
         await with_retries(query.answer)
         await quietly(query.edit_message_reply_markup(reply_markup=None))
         if query.data in (KEEP_WAITING, LEAVE_MESSAGE):
@@ -125,16 +138,12 @@ class Survivors:
             for step in steps:
                 if isinstance(step, Reply):
                     ids += await send_reply(context.bot, chat_id, step)
-                elif isinstance(step, QuickExit):
-                    await self.store.remember(sender, ids)
-                    ids = []
-                    await self.quick_exit(context, chat_id, sender, language)
+                elif isinstance(step, (QuickExit, Forget)):
+                    leaving, ids = ids, []
+                    await self.leave(context, chat_id, sender, language, leaving,
+                                     rasa_erased=isinstance(step, Forget) or step.rasa_erased,
+                                     line="forgotten" if isinstance(step, Forget) else "left")
                     return
-                elif isinstance(step, Forget):
-                    ids = []
-                    await self.handoff.survivor_left(sender)
-                    await self.store.forget(sender)
-                    await with_retries(lambda: context.bot.send_message(chat_id, text("forgotten", language)))
                 elif isinstance(step, HandoffRequested):
                     await self.handoff.request(sender, chat_id, step.request)
         finally:
@@ -143,9 +152,16 @@ class Survivors:
     async def send(self, context, chat_id: int, sender: Text, step: Reply) -> None:
         await self.store.remember(sender, await send_reply(context.bot, chat_id, step))
 
-    async def quick_exit(self, context, chat_id: int, sender: Text, language: Text) -> None:
-        """Delete every message we can, leave one neutral line, keep nothing."""
-        await self.handoff.survivor_left(sender)
-        await delete_all(context.bot, chat_id, await self.store.message_ids(sender))
-        await self.store.forget(sender)
-        await with_retries(lambda: context.bot.send_message(chat_id, text("left", language)))
+    async def leave(self, context, chat_id: int, sender: Text, language: Text, this_turn: Sequence[int],
+                    rasa_erased: bool = False, line: Text = "left") -> None:
+        """Quick exit and /forget: the chat's messages deleted first and one line left
+        (neutral, or what was deleted); then the bot store; Rasa and the group in the background.
+        Nothing later (a group that fails, a slow or absent Rasa) holds back what comes before."""
+        try:
+            stored = await self.erasure.message_ids(sender)
+        except Exception as error:  # the store unreachable: this turn's messages still go
+            log.error("message ids unreadable at quick exit: %s", type(error).__name__)
+            stored = []
+        await delete_all(context.bot, chat_id, sorted(set(stored) | set(this_turn)))
+        await quietly(with_retries(lambda: context.bot.send_message(chat_id, text(line, language))))
+        await self.erasure.forget(sender, erase_rasa=not rasa_erased)

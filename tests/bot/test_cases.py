@@ -7,7 +7,10 @@ import pytest
 
 from bot.cases import ACTIVE, CLOSED, TO_GROUP, TO_SURVIVOR, WAITING, Cases
 from bot.core import HandoffRequest
+from bot.sealing import Sealer
 from bot.store import Store
+
+SEALER = Sealer(b"c" * 40)
 
 REQUEST = HandoffRequest(language="es", region="US", needs=("legal",), summary="me quitaron el pasaporte")
 
@@ -15,7 +18,7 @@ REQUEST = HandoffRequest(language="es", region="US", needs=("legal",), summary="
 @pytest.fixture
 def cases(store_url, clock):
     store = Store(store_url, clock=clock)
-    yield Cases(store.engine, clock=clock)
+    yield Cases(store.engine, SEALER, clock=clock)
     store.close()
 
 
@@ -60,9 +63,9 @@ async def test_expected_wait_is_the_mean_time_to_be_taken(cases, clock):
 
 async def test_each_relayed_message_is_enqueued_once_and_mapped_both_ways(cases):
     case = await cases.open("p1", 11, REQUEST)
-    assert await cases.enqueue(case.alias, TO_GROUP, 11, 100)
-    assert not await cases.enqueue(case.alias, TO_GROUP, 11, 100), "a redelivered update"
-    assert await cases.enqueue(case.alias, TO_SURVIVOR, -5, 7, reply_to=900)
+    assert await cases.enqueue(case.alias, TO_GROUP, 100)
+    assert not await cases.enqueue(case.alias, TO_GROUP, 100), "a redelivered update"
+    assert await cases.enqueue(case.alias, TO_SURVIVOR, 7, reply_to=900)
     first, second = await cases.pending()
     await cases.delivered(first, copy_id=900)
     await cases.delivered(second, copy_id=101)
@@ -74,9 +77,9 @@ async def test_each_relayed_message_is_enqueued_once_and_mapped_both_ways(cases)
 
 async def test_a_closed_case_keeps_no_chat_id_pseudonym_summary_or_message_map(cases):
     case = await cases.open("p1", 11, REQUEST)
-    await cases.enqueue(case.alias, TO_GROUP, 11, 100)
+    await cases.enqueue(case.alias, TO_GROUP, 100)
     await cases.delivered((await cases.pending())[0], copy_id=900)
-    await cases.enqueue(case.alias, TO_GROUP, 11, 101)
+    await cases.enqueue(case.alias, TO_GROUP, 101)
     await cases.close(case.alias)
     closed = await cases.get(case.alias)
     assert closed.state == CLOSED
@@ -85,8 +88,9 @@ async def test_a_closed_case_keeps_no_chat_id_pseudonym_summary_or_message_map(c
     assert await cases.open_case_of("p1") is None
 
 
-async def test_closed_cases_are_purged_after_retention(cases, clock):
+async def test_closed_cases_are_purged_retention_hours_after_closing(cases, clock):
     case = await cases.open("p1", 11, REQUEST)
+    clock.now += 10 * 3600
     await cases.close(case.alias)
     clock.now += 71 * 3600
     assert await cases.purge(retention_hours=72) == 0
@@ -103,7 +107,7 @@ async def test_advocates_choose_the_name_survivors_see(cases):
 
 async def test_open_cases_are_known_again_after_a_restart(cases, clock):
     case = await cases.open("p1", 11, REQUEST)
-    restarted = Cases(cases._engine, clock=clock)
+    restarted = Cases(cases._engine, SEALER, clock=clock)
     assert (await restarted.open_case_of("p1")).alias == case.alias
     await restarted.close(case.alias)
     assert await restarted.open_case_of("p1") is None
@@ -118,6 +122,27 @@ async def test_a_closed_cases_summary_is_gone_from_the_sqlite_files(cases, store
     assert files and not any(REQUEST.summary.encode() in path.read_bytes() for path in files)
 
 
+async def test_the_chat_id_is_kept_sealed_and_opens_only_for_its_own_case(cases):
+    case = await cases.open("p1", 987654321, REQUEST)
+    assert case.chat_id == 987654321 and (await cases.get(case.alias)).chat_id == 987654321
+    import sqlalchemy as sa
+    with cases._engine.connect() as db:
+        [row] = db.execute(sa.text("SELECT * FROM cases")).all()
+    assert "987654321" not in repr(tuple(row)) and 987654321 not in tuple(row)
+    with pytest.raises(ValueError):
+        SEALER.open(row._mapping["sealed_chat"], "p2")
+    with pytest.raises(ValueError):
+        Sealer(b"another key, another deployment!!").open(row._mapping["sealed_chat"], "p1")
+
+
+async def test_open_cases_silent_for_the_retention_period_are_found_and_a_message_keeps_them_alive(cases, clock):
+    quiet, talking = await cases.open("p1", 11, REQUEST), await cases.open("p2", 12, REQUEST)
+    clock.now += 70 * 3600
+    await cases.enqueue(talking.alias, TO_SURVIVOR, 5)
+    clock.now += 3 * 3600
+    assert [case.alias for case in await cases.silent(retention_hours=72)] == [quiet.alias]
+
+
 async def test_a_store_from_before_a_new_column_gets_it(tmp_path, clock):
     import sqlalchemy as sa
 
@@ -128,7 +153,32 @@ async def test_a_store_from_before_a_new_column_gets_it(tmp_path, clock):
                            "needs TEXT, urgent BOOLEAN NOT NULL, summary TEXT, created_at FLOAT NOT NULL, "
                            "taken_at FLOAT, advocate_id BIGINT, topic_id BIGINT, card_id BIGINT, "
                            "fallback_sent BOOLEAN NOT NULL, leaving_message BOOLEAN NOT NULL)"))
-    old = Cases(engine, clock=clock)
+    old = Cases(engine, SEALER, clock=clock)
     case = await old.open("p1", 11, replace(REQUEST, safe_to_talk=True))
     assert case.safe_to_talk is True
+    engine.dispose()
+
+
+async def test_a_store_that_held_raw_chat_ids_is_sealed_and_keeps_its_pending_copies(tmp_path, clock):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/old.sqlite3")
+    with engine.begin() as db:
+        db.execute(sa.text("CREATE TABLE cases (alias VARCHAR(8) PRIMARY KEY, state VARCHAR(8) NOT NULL, "
+                           "pseudonym VARCHAR(32), chat_id BIGINT, language VARCHAR(8), region VARCHAR(8), "
+                           "needs TEXT, urgent BOOLEAN NOT NULL, summary TEXT, created_at FLOAT NOT NULL, "
+                           "taken_at FLOAT, advocate_id BIGINT, topic_id BIGINT, card_id BIGINT, "
+                           "fallback_sent BOOLEAN NOT NULL, leaving_message BOOLEAN NOT NULL)"))
+        db.execute(sa.text("INSERT INTO cases VALUES ('K7F2', 'active', 'p1', 987654321, 'es', 'US', '[]', 0, "
+                           "NULL, 1.0, 2.0, 501, 77, 78, 0, 0)"))
+        db.execute(sa.text("CREATE TABLE outbox (id INTEGER PRIMARY KEY, alias VARCHAR(8) NOT NULL, "
+                           "direction VARCHAR(12) NOT NULL, source_chat_id BIGINT NOT NULL, "
+                           "source_message_id BIGINT NOT NULL, reply_to BIGINT, sent BOOLEAN NOT NULL)"))
+        db.execute(sa.text("INSERT INTO outbox VALUES (1, 'K7F2', 'to_group', 987654321, 40, NULL, 0)"))
+    upgraded = Cases(engine, SEALER, clock=clock)
+    assert (await upgraded.get("K7F2")).chat_id == 987654321
+    assert [(d.alias, d.source_message_id) for d in await upgraded.pending()] == [("K7F2", 40)]
+    with engine.connect() as db:
+        assert db.execute(sa.text("SELECT count(*) FROM cases WHERE chat_id IS NOT NULL")).scalar() == 0
+        assert "source_chat_id" not in {c["name"] for c in sa.inspect(engine).get_columns("outbox")}
     engine.dispose()

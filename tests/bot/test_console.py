@@ -21,7 +21,7 @@ async def chat_with(tmp_path):
     bridges = []
 
     def make(url, language="en"):
-        bridges.append(build(load({"RASA_URL": url, "RASA_TIMEOUT_SECONDS": "3"}, var=tmp_path)))
+        bridges.append(build(load({"RASA_URL": url, "RASA_TIMEOUT_SECONDS": "3"}, var=tmp_path / "var")))
         return ConsoleChat(bridges[-1].core, language)
 
     yield make
@@ -68,7 +68,7 @@ async def test_the_terminal_chat_honours_rasa_timeout_seconds(tmp_path, monkeypa
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
-    bridge = build(load({"RASA_URL": f"http://127.0.0.1:{port}", "RASA_TIMEOUT_SECONDS": "0.5"}, var=tmp_path))
+    bridge = build(load({"RASA_URL": f"http://127.0.0.1:{port}", "RASA_TIMEOUT_SECONDS": "0.5"}, var=tmp_path / "var"))
     typed = iter(["hola\n", ""])
     monkeypatch.setattr(console.sys, "stdin", type("Keyboard", (), {"readline": lambda self: next(typed)})())
     printed = []

@@ -4,74 +4,16 @@ No Telegram, no Rasa, no sleeping: every test runs in milliseconds. The few
 end-to-end handoff tests (test_handoff.py) check the same story on real parts.
 """
 
-import itertools
-from dataclasses import dataclass
-from typing import Optional, Tuple
-
 import pytest
 
 from bot.cases import ACTIVE, CLOSED, WAITING, Cases
 from bot.core import HandoffRequest
-from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, PASS, TAKE, DeliveryFailed, Handoffs
-from bot.hours import ALWAYS, parse
+from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, PASS, TAKE
 from bot.store import Store
 from bot.texts import text
 from knowledge.helplines import always_open
-
-GROUP, ANA, LUIS, STRANGER = -100123, 501, 502, 999
-ROSA, ROSA_CHAT = "pseudonym-rosa", 11
-SAM, SAM_CHAT = "pseudonym-sam", 12
-STORY = HandoffRequest(language="es", region="US", needs=("legal",), summary="“me quitaron el pasaporte”")
-
-
-@dataclass
-class Sent:
-    chat_id: int
-    text: str
-    thread_id: Optional[int]
-    buttons: Tuple[Tuple[str, str], ...]
-    notify: bool
-    reply_to: Optional[int]
-    message_id: int
-
-
-class FakeMessenger:
-    """Records what the handoff asks of the chat platform; can refuse copies for a while."""
-
-    def __init__(self):
-        self.ids = itertools.count(1000)
-        self.sent, self.edits, self.copies = [], [], []
-        self.topics, self.closed, self.members = {}, set(), {ANA, LUIS}
-        self.refuse_copies = 0
-
-    async def send(self, chat_id, message, *, thread_id=None, buttons=(), notify=False, reply_to=None):
-        self.sent.append(Sent(chat_id, message, thread_id, tuple(buttons), notify, reply_to, next(self.ids)))
-        return self.sent[-1].message_id
-
-    async def edit(self, chat_id, message_id, message):
-        self.edits.append((chat_id, message_id, message))
-
-    async def copy(self, from_chat_id, message_id, to_chat_id, *, thread_id=None, reply_to=None):
-        if self.refuse_copies:
-            self.refuse_copies -= 1
-            raise DeliveryFailed("Bad Gateway")
-        self.copies.append((from_chat_id, message_id, to_chat_id, thread_id, reply_to))
-        return next(self.ids)
-
-    async def open_topic(self, name):
-        topic = next(self.ids)
-        self.topics[topic] = name
-        return topic
-
-    async def close_topic(self, topic_id):
-        self.closed.add(topic_id)
-
-    async def is_member(self, user_id):
-        return user_id in self.members
-
-    def to(self, chat_id, thread_id=None):
-        return [s for s in self.sent if s.chat_id == chat_id and s.thread_id == thread_id]
-
+from testkit.handoffs import ANA, GROUP, LUIS, ROSA, ROSA_CHAT, SAM, SAM_CHAT, STORY, STRANGER, make_handoffs
+from testkit.messenger import FakeMessenger
 
 @pytest.fixture
 def store(tmp_path, clock):
@@ -82,17 +24,12 @@ def store(tmp_path, clock):
 
 @pytest.fixture
 def messenger():
-    return FakeMessenger()
+    return FakeMessenger(members={ANA, LUIS})
 
 
 @pytest.fixture
 def handoffs(store, messenger, clock):
     return make_handoffs(store, messenger, clock)
-
-
-def make_handoffs(store, messenger, clock, hours=ALWAYS):
-    return Handoffs(Cases(store.engine, clock=clock), messenger, GROUP, parse(hours, "UTC"), wait_minutes=10,
-                    remember=store.remember, advocate_language="en", clock=clock)
 
 
 async def taken(handoffs, messenger):
@@ -211,15 +148,15 @@ async def test_keep_waiting_and_leave_a_message(handoffs, messenger):
     await handoffs.request(ROSA, ROSA_CHAT, STORY)
     assert await handoffs.choice(ROSA, KEEP_WAITING)
     assert messenger.to(ROSA_CHAT)[-1].text == text("handoff_still_waiting", "es")
-    assert not await handoffs.from_survivor(ROSA, ROSA_CHAT, 1), "while waiting, words go to the assistant"
+    assert not await handoffs.from_survivor(ROSA, 1), "while waiting, words go to the assistant"
     assert await handoffs.choice(ROSA, LEAVE_MESSAGE)
     assert messenger.to(ROSA_CHAT)[-1].text == text("handoff_write_message", "es")
-    assert await handoffs.from_survivor(ROSA, ROSA_CHAT, 2)
+    assert await handoffs.from_survivor(ROSA, 2)
     card_id = messenger.to(GROUP)[0].message_id
     assert messenger.to(GROUP)[-1].text == text("advocate_message", "en")
     assert messenger.copies == [(ROSA_CHAT, 2, GROUP, None, card_id)], "attached to the case card"
     assert messenger.to(ROSA_CHAT)[-1].text == text("handoff_message_left", "es")
-    assert not await handoffs.from_survivor(ROSA, ROSA_CHAT, 3), "one message, then back to the assistant"
+    assert not await handoffs.from_survivor(ROSA, 3), "one message, then back to the assistant"
     assert not await handoffs.choice(SAM, KEEP_WAITING), "no case: the button has expired"
 
 
@@ -227,23 +164,23 @@ async def test_keep_waiting_and_leave_a_message(handoffs, messenger):
 async def test_messages_cross_in_order_as_copies_and_replies_stay_replies(handoffs, messenger):
     topic = await taken(handoffs, messenger)
     for message_id in (21, 22):
-        assert await handoffs.from_survivor(ROSA, ROSA_CHAT, message_id)
+        assert await handoffs.from_survivor(ROSA, message_id)
     await handoffs.from_advocate(topic, 31)
     copy_of_31 = messenger.copies[-1]
     assert messenger.copies[:2] == [(ROSA_CHAT, 21, GROUP, topic, None), (ROSA_CHAT, 22, GROUP, topic, None)]
     assert copy_of_31[:4] == (GROUP, 31, ROSA_CHAT, None)
     survivor_copy = await handoffs.cases.counterpart(await alias_of(handoffs, ROSA), "to_survivor", 31)
-    await handoffs.from_survivor(ROSA, ROSA_CHAT, 23, reply_to=survivor_copy)
+    await handoffs.from_survivor(ROSA, 23, reply_to=survivor_copy)
     assert messenger.copies[-1] == (ROSA_CHAT, 23, GROUP, topic, 31), "a reply to the advocate's original"
 
 
 async def test_refused_copies_wait_in_the_outbox_and_go_once_in_order(handoffs, messenger):
     topic = await taken(handoffs, messenger)
     messenger.refuse_copies = 2
-    await handoffs.from_survivor(ROSA, ROSA_CHAT, 21)
-    await handoffs.from_survivor(ROSA, ROSA_CHAT, 22)
+    await handoffs.from_survivor(ROSA, 21)
+    await handoffs.from_survivor(ROSA, 22)
     assert messenger.copies == []
-    await handoffs.from_survivor(ROSA, ROSA_CHAT, 21)  # the same update delivered again
+    await handoffs.from_survivor(ROSA, 21)  # the same update delivered again
     await handoffs.deliver()
     assert [c[1] for c in messenger.copies] == [21, 22], "each once, in the order written"
     assert {c[3] for c in messenger.copies} == {topic}
@@ -251,7 +188,7 @@ async def test_refused_copies_wait_in_the_outbox_and_go_once_in_order(handoffs, 
 
 async def test_edits_follow_the_message_across(handoffs, messenger):
     topic = await taken(handoffs, messenger)
-    await handoffs.from_survivor(ROSA, ROSA_CHAT, 21)
+    await handoffs.from_survivor(ROSA, 21)
     await handoffs.survivor_edited(ROSA, 21, "fixed")
     assert messenger.edits[-1][0] == GROUP and messenger.edits[-1][2] == "fixed"
     await handoffs.from_advocate(topic, 31)
@@ -275,17 +212,7 @@ async def test_end_tells_the_survivor_closes_the_topic_and_keeps_nothing(handoff
     assert topic in messenger.closed
     case = await handoffs.cases.get(alias)
     assert (case.state, case.chat_id, case.pseudonym, case.summary) == (CLOSED, None, None, None)
-    assert not await handoffs.from_survivor(ROSA, ROSA_CHAT, 50), "back to the assistant"
-
-
-async def test_a_survivor_leaving_closes_the_case_and_advocates_learn_only_that(handoffs, messenger):
-    topic = await taken(handoffs, messenger)
-    await handoffs.survivor_left(ROSA)
-    assert messenger.to(GROUP, topic)[-1].text == text("advocate_left", "en") and topic in messenger.closed
-    await handoffs.request(SAM, SAM_CHAT, HandoffRequest(language="en", region="US"))
-    await handoffs.survivor_left(SAM)
-    card = messenger.to(GROUP)[-1]
-    assert messenger.edits[-1] == (GROUP, card.message_id, card.text.split("\n")[0] + "\n" + text("advocate_left", "en"))
+    assert not await handoffs.from_survivor(ROSA, 50), "back to the assistant"
 
 
 async def test_the_queue_lists_urgent_first_with_minutes_waited(handoffs, clock):

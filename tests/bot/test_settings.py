@@ -8,24 +8,44 @@ from bot.settings import SettingsError, load, read_env_file
 
 
 def test_the_console_needs_no_setting_at_all(tmp_path):
-    settings = load({}, var=tmp_path)
+    settings = load({}, var=tmp_path / "var")
     assert settings.telegram_bot_token is None
     assert settings.rasa_url == "http://127.0.0.1:5005"
-    assert settings.store_url == f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    assert settings.store_url == f"sqlite:///{tmp_path / 'var' / 'bot.sqlite3'}"
     assert (settings.retention_hours, settings.default_region) == (72.0, "US")
 
 
-def test_a_missing_pseudonym_key_is_generated_once_owner_only(tmp_path):
-    first = load({}, var=tmp_path).pseudonym_key
-    assert first == load({}, var=tmp_path).pseudonym_key and len(first) >= 32
-    assert stat.S_IMODE((tmp_path / "pseudonym.key").stat().st_mode) == 0o600
+@pytest.mark.parametrize("name", ["pseudonym", "chat_id"])
+def test_missing_keys_are_generated_once_owner_only_outside_the_data_folder(tmp_path, name):
+    var = tmp_path / "var"
+    first = getattr(load({}, var=var), f"{name}_key")
+    assert first == getattr(load({}, var=var), f"{name}_key") and len(first) >= 32
+    assert stat.S_IMODE((tmp_path / "keys" / f"{name}.key").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "keys").stat().st_mode) == 0o700
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700
+    assert not list(var.glob("*.key")), "a copy of var/ holds no key"
+
+
+def test_the_two_keys_differ_and_keys_dir_moves_them(tmp_path):
+    settings = load({"KEYS_DIR": str(tmp_path / "elsewhere")}, var=tmp_path / "var")
+    assert settings.pseudonym_key != settings.chat_id_key
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["chat_id.key", "pseudonym.key"]
+
+
+def test_a_pseudonym_key_an_earlier_version_kept_in_var_is_moved_out_unchanged(tmp_path):
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "pseudonym.key").write_text("an-old-key-that-names-every-pseudonym-already")
+    (var / "pseudonym.key").chmod(0o600)
+    assert load({}, var=var).pseudonym_key == b"an-old-key-that-names-every-pseudonym-already"
+    assert not (var / "pseudonym.key").exists() and (tmp_path / "keys" / "pseudonym.key").exists()
 
 
 def test_a_key_file_others_can_read_is_refused(tmp_path):
-    load({}, var=tmp_path)
-    (tmp_path / "pseudonym.key").chmod(0o644)
-    with pytest.raises(SettingsError, match="PSEUDONYM_KEY file .*chmod 600"):
-        load({}, var=tmp_path)
+    load({}, var=tmp_path / "var")
+    (tmp_path / "keys" / "chat_id.key").chmod(0o644)
+    with pytest.raises(SettingsError, match="CHAT_ID_KEY file .*chmod 600"):
+        load({}, var=tmp_path / "var")
 
 
 @pytest.mark.parametrize("env, message", [
@@ -39,6 +59,7 @@ def test_a_key_file_others_can_read_is_refused(tmp_path):
     ({"DEFAULT_REGION": "USA"}, "DEFAULT_REGION='USA' must be a two-letter region code."),
     ({"DEFAULT_REGION": "xx"}, "DEFAULT_REGION='XX' has no data/resources/XX.yml (known: GB, US)."),
     ({"PSEUDONYM_KEY": "short"}, "PSEUDONYM_KEY must be at least 32 characters."),
+    ({"CHAT_ID_KEY": "short"}, "CHAT_ID_KEY must be at least 32 characters."),
     ({"WEBHOOK_URL": "https://bot.example.org/telegram"}, "WEBHOOK_SECRET is required"),
     ({"WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": "has spaces!"},
      "WEBHOOK_SECRET must be 1-256 characters"),
@@ -48,7 +69,7 @@ def test_a_key_file_others_can_read_is_refused(tmp_path):
 ])
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path, env, message):
     with pytest.raises(SettingsError) as error:
-        load(env, var=tmp_path)
+        load(env, var=tmp_path / "var")
     assert message in str(error.value) and "\n" not in str(error.value)
 
 
