@@ -11,7 +11,6 @@ from typing import Any, Dict, List, Optional, Text
 
 import aiohttp
 
-
 ERASE_PAYLOAD = "/quick_exit"
 
 

@@ -1,14 +1,21 @@
 """The real bot started against the fake Telegram Bot API, for end-to-end tests."""
 
+import asyncio
+import os
 import time
+
+from aiohttp import web
 
 from bot.pseudonym import pseudonym
 from bot.settings import load
 from bot.telegram.app import TelegramBridge
+from bot.texts import text
 from bot.wiring import build
+from harness import free_port
 from testkit.fake_telegram import FakeTelegram, Person
 
 KEY = "k" * 40
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ADVOCATES = -100123
 
 
@@ -48,6 +55,15 @@ class Running:
         return [m for m in self.fake.bot_messages(person.id) if m.get("reply_markup")][-1]
 
 
+async def eventually(condition, seconds: float = 3.0):
+    """Wait for an awaitable condition that no Bot API request signals (a store write)."""
+    deadline = time.monotonic() + seconds
+    while not (result := await condition()):
+        assert time.monotonic() < deadline, "timed out waiting"
+        await asyncio.sleep(0.05)
+    return result
+
+
 async def start_bot(tmp_path, rasa_url, polling=True, fake=None, **env):
     """A bot on `fake` (a new fake Telegram unless given: a restart keeps the old one)."""
     if fake is None:
@@ -80,3 +96,71 @@ async def stop_bot(running, keep_fake=False):
 def person(language="es"):
     return Person(id=int(time.monotonic_ns() % 10**9) + 10**9, first_name="Rosa",
                   username=f"rosa_{time.monotonic_ns()}", language_code=language)
+
+
+class RasaStandIn:
+    def __init__(self, runner, url):
+        self.runner, self.url = runner, url
+
+
+async def rasa_stand_in(handler):
+    """A stand-in for Rasa's REST channel answering with `handler`."""
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return RasaStandIn(runner, f"http://127.0.0.1:{port}")
+
+
+# --- the handoff, as survivors and advocates live it -----------------------------
+ANA = Person(id=501, first_name="Ana", username="ana_advocate")
+LUIS = Person(id=502, first_name="Luis", username="luis_advocate")
+STRANGER = Person(id=999, first_name="Mallory", username="not_in_the_group")
+PHOTO = {"photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 10, "height": 10}]}
+
+
+def group_messages(bot, topic=None):
+    """What the advocates' group holds, in `topic` (None: the general topic)."""
+    return [m for _, m in sorted(bot.fake.chats.get(ADVOCATES, {}).items())
+            if m.get("message_thread_id") == topic]
+
+
+NEED = '/inform_need{"need": "legal"}'
+HANDOFF_NEWS = tuple(text(key, language).split("{")[0]  # what the bot says after Rasa's words
+                     for key in ("handoff_waiting", "handoff_choices") for language in ("en", "es"))
+
+
+async def ask_for_a_person(bot, survivor, story, request, urgent=False):
+    """The survivor tells a little, asks for a person, answers the questions; returns the card."""
+    await bot.reply_to(survivor, story, count=2 if urgent else 1)
+    bot.fake.say(survivor, request)
+    if not urgent:  # after a crisis the needs question is left out
+        await bot.press(survivor, await bot.buttons_offering(survivor, NEED), NEED)
+    await bot.press(survivor, await bot.buttons_offering(survivor, "/affirm"), "/affirm")
+    await bot.fake.wait_for(lambda: bot.fake.bot_messages(survivor.id)[-1]["text"].startswith(HANDOFF_NEWS))
+    case = await bot.bridge.cases.open_case_of(bot.pseudonym(survivor))
+    return bot.fake.chats[ADVOCATES][case.card_id]
+
+
+async def a_live_case(bot, survivor=None):
+    """An English-speaking survivor whose case Ana has taken: (survivor, card, topic id)."""
+    bot.fake.members.update({ANA.id})
+    survivor = survivor or person("en")
+    card = await ask_for_a_person(bot, survivor, "they took my passport", "i want to talk to a person")
+    await take(bot, ANA, card)
+    [topic] = bot.fake.topics
+    return survivor, card, topic
+
+
+def alias_of(card):
+    return card["text"].split("Case ")[1][:4]
+
+
+async def take(bot, advocate, card, data=None):
+    """`advocate` presses Take on `card`; the answer they see."""
+    before = len(bot.fake.calls("answerCallbackQuery"))
+    bot.fake.press(advocate, card, data or card["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+    await bot.fake.wait_for(lambda: len(bot.fake.calls("answerCallbackQuery")) > before)
+    return bot.fake.calls("answerCallbackQuery")[before]["text"]

@@ -8,7 +8,19 @@ from typing import Awaitable, Dict
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.core import QUICK_EXIT_PAYLOAD
+
 MAX_CONCURRENT_UPDATES = 256  # chats handled at once (each chat's own updates stay in order)
+
+
+def leaves_quickly(update: Update) -> bool:
+    """/exit or the "Leave quickly" button never waits behind a message still being answered
+    (bot/turns.py makes sure that message's turn then sends nothing)."""
+    query, message = update.callback_query, update.message
+    if query is not None:
+        return query.data == QUICK_EXIT_PAYLOAD
+    words = (message.text or "").split() if message is not None else []
+    return bool(words) and words[0].split("@")[0].lower() == "/exit"
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -26,7 +38,7 @@ class PerChatOrder(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
+        if chat is None or leaves_quickly(update):
             await coroutine
             return
         lock = self._locks.setdefault(chat.id, asyncio.Lock())

@@ -17,13 +17,24 @@ from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.core import COMMANDS, QUICK_EXIT_PAYLOAD, Core, Forget, HandoffRequested, QuickExit, Reply, Step, language_from_code
+from bot.core import (
+    COMMANDS,
+    QUICK_EXIT_PAYLOAD,
+    Core,
+    Forget,
+    HandoffRequested,
+    QuickExit,
+    Reply,
+    Step,
+    language_from_code,
+)
 from bot.erasure import Erasure
 from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, Handoffs
 from bot.pseudonym import pseudonym
 from bot.store import Store
 from bot.telegram.messenger import delete_all, quietly, send_reply, with_retries
 from bot.texts import text
+from bot.turns import Turns
 
 log = logging.getLogger("safe_harbor.telegram")
 TYPING_AFTER_SECONDS = 0.3  # "typing…" only for a Rasa slower than this
@@ -38,6 +49,7 @@ class Survivors:
         self.handoff = handoff
         self.erasure = erasure
         self.key = pseudonym_key
+        self.turns = Turns()
 
     def handlers(self) -> List[BaseHandler]:
         private = filters.ChatType.PRIVATE
@@ -58,17 +70,18 @@ class Survivors:
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sender, chat_id, language = self.who(update)
         message = update.effective_message
-        if await self.handoff.relaying(sender) and self.core.asks_to_hide(message.text):
-            await self.leave(context, chat_id, sender, language, [message.message_id])  # never relayed
-            return
-        if not message.text.startswith("/") and await self.relayed(sender, message):
-            await self.store.remember(sender, [message.message_id])
-            await self.answer_risk(context, chat_id, sender, language, message.text)
-            return
-        typing = asyncio.create_task(self.typing(context, chat_id))
-        steps = await self.core.handle_text(sender, message.text, language)
-        typing.cancel()
-        await self.render(context, chat_id, sender, language, steps, seen=[message.message_id])
+        with self.turns.turn(sender, [message.message_id]) as ids:
+            if await self.handoff.relaying(sender) and self.core.asks_to_hide(message.text):
+                await self.leave(context, chat_id, sender, language)  # never relayed
+                return
+            if not message.text.startswith("/") and await self.relayed(sender, message):
+                await self.answer_risk(context, chat_id, sender, language, message.text)
+                steps: List[Step] = []
+            else:
+                typing = asyncio.create_task(self.typing(context, chat_id))
+                steps = await self.core.handle_text(sender, message.text, language)
+                typing.cancel()
+            await self.render(context, chat_id, sender, language, steps, ids)
 
     async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, files, places, contacts: relayed to an advocate
@@ -90,7 +103,9 @@ class Survivors:
             return
         kind, sure = found
         if sure and await self.handoff.urgency.risk_is_new(sender):
-            await self.render(context, chat_id, sender, language, await self.core.safety_reply(sender, kind, language))
+            with self.turns.turn(sender, []) as ids:
+                steps = await self.core.safety_reply(sender, kind, language)
+                await self.render(context, chat_id, sender, language, steps, ids)
             await self.handoff.urgency.mark_urgent(sender, kind)
         elif not sure:
             await self.handoff.urgency.mark_possible_risk(sender, kind)
@@ -111,7 +126,7 @@ class Survivors:
         """A button we offered in this private chat (app.py checked that)."""
         sender, chat_id, language = self.who(update)
         if query.data == QUICK_EXIT_PAYLOAD:  # nothing before the chat is gone
-            await self.leave(context, chat_id, sender, language, [])
+            await self.leave(context, chat_id, sender, language)
             await quietly(query.answer())
             return
         await with_retries(query.answer)
@@ -120,8 +135,9 @@ class Survivors:
             if not await self.handoff.choice(sender, query.data):
                 await self.send(context, chat_id, sender, Reply(text("button_expired", language)))
             return
-        steps = await self.core.press(sender, query.data, language)
-        await self.render(context, chat_id, sender, language, steps)
+        with self.turns.turn(sender, []) as ids:
+            steps = await self.core.press(sender, query.data, language)
+            await self.render(context, chat_id, sender, language, steps, ids)
 
     async def typing(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
         """"typing…" only when Rasa is slow: most answers arrive before anyone could
@@ -130,29 +146,29 @@ class Survivors:
         await quietly(context.bot.send_chat_action(chat_id, ChatAction.TYPING))
 
     async def render(self, context, chat_id: int, sender: Text, language: Text, steps: List[Step],
-                     seen: Sequence[int] = ()) -> None:
-        """Carry out the steps; the turn's message ids (`seen` and what we send) are
-        stored in one write, before a quick exit needs them."""
-        ids = list(seen)
+                     ids: List[int]) -> None:
+        """Carry out the steps of a turn; its message ids (`ids`, from `Turns`) are stored
+        in one write at the end, unless the person left meanwhile."""
         try:
             for step in steps:
+                if self.turns.left(sender):
+                    return  # a quick exit jumped the queue: nothing more goes to this chat
                 if isinstance(step, Reply):
                     ids += await send_reply(context.bot, chat_id, step)
                 elif isinstance(step, (QuickExit, Forget)):
-                    leaving, ids = ids, []
-                    await self.leave(context, chat_id, sender, language, leaving,
-                                     rasa_erased=isinstance(step, Forget) or step.rasa_erased,
-                                     line="forgotten" if isinstance(step, Forget) else "left")
+                    await self.leave(context, chat_id, sender, language, rasa_erased=isinstance(step, Forget)
+                                     or step.rasa_erased, line="forgotten" if isinstance(step, Forget) else "left")
                     return
                 elif isinstance(step, HandoffRequested):
                     await self.handoff.request(sender, chat_id, step.request)
         finally:
-            await self.store.remember(sender, ids)
+            if not self.turns.left(sender):
+                await self.store.remember(sender, ids)
 
     async def send(self, context, chat_id: int, sender: Text, step: Reply) -> None:
         await self.store.remember(sender, await send_reply(context.bot, chat_id, step))
 
-    async def leave(self, context, chat_id: int, sender: Text, language: Text, this_turn: Sequence[int],
+    async def leave(self, context, chat_id: int, sender: Text, language: Text, this_turn: Sequence[int] = (),
                     rasa_erased: bool = False, line: Text = "left") -> None:
         """Quick exit and /forget: the chat's messages deleted first and one line left
         (neutral, or what was deleted); then the bot store; Rasa and the group in the background.
@@ -162,6 +178,7 @@ class Survivors:
         except Exception as error:  # the store unreachable: this turn's messages still go
             log.error("message ids unreadable at quick exit: %s", type(error).__name__)
             stored = []
-        await delete_all(context.bot, chat_id, sorted(set(stored) | set(this_turn)))
+        in_progress = self.turns.leave(sender)
+        await delete_all(context.bot, chat_id, sorted(set(stored) | set(this_turn) | set(in_progress)))
         await quietly(with_retries(lambda: context.bot.send_message(chat_id, text(line, language))))
         await self.erasure.forget(sender, erase_rasa=not rasa_erased)

@@ -1,13 +1,11 @@
 """Fixtures for the bridge's end-to-end tests: a started bot per test."""
 
-import os
-
 import pytest
 import sqlalchemy as sa
 
 from bot import cases, store
 from harness import free_port
-from telegram_harness import start_bot, stop_bot
+from telegram_harness import POSTGRES_URL, start_bot, stop_bot
 
 
 @pytest.fixture
@@ -24,7 +22,6 @@ async def bot_without_rasa(tmp_path):
     await stop_bot(running)
 
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -7,58 +7,22 @@ from datetime import datetime, timedelta, timezone
 from bot.core import HandoffRequest
 from bot.texts import text
 from knowledge.helplines import always_open
-from telegram_harness import ADVOCATES, person, start_bot, stop_bot
+from telegram_harness import (
+    ADVOCATES,
+    ANA,
+    LUIS,
+    PHOTO,
+    STRANGER,
+    a_live_case,
+    alias_of,
+    ask_for_a_person,
+    group_messages,
+    person,
+    start_bot,
+    stop_bot,
+    take,
+)
 from testkit.fake_telegram import Person
-
-ANA = Person(id=501, first_name="Ana", username="ana_advocate")
-LUIS = Person(id=502, first_name="Luis", username="luis_advocate")
-STRANGER = Person(id=999, first_name="Mallory", username="not_in_the_group")
-PHOTO = {"photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 10, "height": 10}]}
-
-
-def group_messages(bot, topic=None):
-    """What the advocates' group holds, in `topic` (None: the general topic)."""
-    return [m for _, m in sorted(bot.fake.chats.get(ADVOCATES, {}).items())
-            if m.get("message_thread_id") == topic]
-
-
-NEED = '/inform_need{"need": "legal"}'
-HANDOFF_NEWS = tuple(text(key, language).split("{")[0]  # what the bot says after Rasa's words
-                     for key in ("handoff_waiting", "handoff_choices") for language in ("en", "es"))
-
-
-async def ask_for_a_person(bot, survivor, story, request, urgent=False):
-    """The survivor tells a little, asks for a person, answers the questions; returns the card."""
-    await bot.reply_to(survivor, story, count=2 if urgent else 1)
-    bot.fake.say(survivor, request)
-    if not urgent:  # after a crisis the needs question is left out
-        await bot.press(survivor, await bot.buttons_offering(survivor, NEED), NEED)
-    await bot.press(survivor, await bot.buttons_offering(survivor, "/affirm"), "/affirm")
-    await bot.fake.wait_for(lambda: bot.fake.bot_messages(survivor.id)[-1]["text"].startswith(HANDOFF_NEWS))
-    case = await bot.bridge.cases.open_case_of(bot.pseudonym(survivor))
-    return bot.fake.chats[ADVOCATES][case.card_id]
-
-
-async def a_live_case(bot):
-    """An English-speaking survivor whose case Ana has taken: (survivor, card, topic id)."""
-    bot.fake.members.update({ANA.id})
-    survivor = person("en")
-    card = await ask_for_a_person(bot, survivor, "they took my passport", "i want to talk to a person")
-    await take(bot, ANA, card)
-    [topic] = bot.fake.topics
-    return survivor, card, topic
-
-
-def alias_of(card):
-    return card["text"].split("Case ")[1][:4]
-
-
-async def take(bot, advocate, card, data=None):
-    """`advocate` presses Take on `card`; the answer they see."""
-    before = len(bot.fake.calls("answerCallbackQuery"))
-    bot.fake.press(advocate, card, data or card["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
-    await bot.fake.wait_for(lambda: len(bot.fake.calls("answerCallbackQuery")) > before)
-    return bot.fake.calls("answerCallbackQuery")[before]["text"]
 
 
 async def test_a_full_warm_handoff_in_spanish(bot):
@@ -199,20 +163,6 @@ async def test_a_restart_mid_case_loses_and_repeats_nothing(assistant, tmp_path)
         assert relayed == ["are you still there?", "hello?"], "each message exactly once, in order"
     finally:
         await stop_bot(restarted)
-
-
-async def test_quick_exit_during_a_case_closes_it_and_tells_the_advocate_only_that(bot):
-    rosa, _, topic = await a_live_case(bot)
-    bot.fake.post(ANA, ADVOCATES, topic, "Hi, I'm here.")
-    await bot.fake.wait_for(lambda: "Hi, I'm here." in [m.get("text") for m in bot.fake.bot_messages(rosa.id)])
-    await bot.reply_to(rosa, "/exit")
-    assert [m.get("text") for m in bot.fake.chats[rosa.id].values()] == [text("left", "en")], \
-        "the advocate's relayed message is deleted too"
-    await bot.fake.wait_for(lambda: bot.fake.topics[topic]["closed"])
-    assert group_messages(bot, topic)[-1]["text"] == text("advocate_left", "en")
-    bot.fake.post(ANA, ADVOCATES, topic, "are you ok?")
-    await asyncio.sleep(0.5)
-    assert "are you ok?" not in [m.get("text") for m in bot.fake.chats[rosa.id].values()]
 
 
 async def test_only_group_members_can_take_and_nothing_outside_a_case_topic_is_relayed(bot):

@@ -6,7 +6,7 @@ end-to-end handoff tests (test_handoff.py) check the same story on real parts.
 
 import pytest
 
-from bot.cases import ACTIVE, CLOSED, WAITING, Cases
+from bot.cases import ACTIVE, CLOSED, WAITING
 from bot.core import HandoffRequest
 from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, PASS, TAKE
 from bot.store import Store
@@ -14,6 +14,7 @@ from bot.texts import text
 from knowledge.helplines import always_open
 from testkit.handoffs import ANA, GROUP, LUIS, ROSA, ROSA_CHAT, SAM, SAM_CHAT, STORY, STRANGER, make_handoffs
 from testkit.messenger import FakeMessenger
+
 
 @pytest.fixture
 def store(tmp_path, clock):

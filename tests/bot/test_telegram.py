@@ -17,7 +17,7 @@ from bot.telegram.order import PerChatOrder
 from bot.texts import all_texts, text
 from harness import free_port
 from knowledge.helplines import always_open
-from telegram_harness import ADVOCATES, person, start_bot, stop_bot
+from telegram_harness import ADVOCATES, eventually, person, rasa_stand_in, start_bot, stop_bot
 from testkit.fake_telegram import Person
 
 
@@ -50,7 +50,11 @@ async def test_quick_exit_deletes_every_message_and_erases_the_conversation(bot,
     remaining = list(bot.fake.chats[rosa.id].values())
     assert [m["text"] for m in remaining] == [text("left", "en")], "only the neutral line is left"
     await bot.fake.wait_for(lambda: bot.pseudonym(rosa) not in assistant.tracker_senders())
-    assert await bot.bridge.store.message_ids(bot.pseudonym(rosa)) == []
+    await eventually(lambda: no_ids(bot, rosa))
+
+
+async def no_ids(bot, survivor):
+    return await bot.bridge.store.message_ids(bot.pseudonym(survivor)) == []
 
 
 async def test_the_leave_quickly_button_and_typed_words_work_too(bot):
@@ -72,7 +76,7 @@ async def test_forget_erases_the_tracker_rows_and_the_bot_store(bot, assistant):
     [done] = await bot.press(rosa, bot.last_with_buttons(rosa), "/affirm")
     assert done["text"] == text("forgotten", "es")
     assert bot.pseudonym(rosa) not in assistant.tracker_senders(), "no row left in the tracker store"
-    assert await bot.bridge.store.message_ids(bot.pseudonym(rosa)) == []
+    await eventually(lambda: no_ids(bot, rosa))
 
 
 async def test_rasa_down_gets_a_kind_answer_with_a_helpline_within_3_seconds(bot_without_rasa):
@@ -83,28 +87,12 @@ async def test_rasa_down_gets_a_kind_answer_with_a_helpline_within_3_seconds(bot
     assert reply["text"] == f"{text('unavailable', 'es')}\n{always_open('US', 'es')}"
 
 
-class FakeRasa:
-    def __init__(self, runner, url):
-        self.runner, self.url = runner, url
-
-
-async def fake_rasa(handler):
-    """A stand-in for Rasa's REST channel answering with `handler`."""
-    app = web.Application()
-    app.router.add_post("/webhooks/rest/webhook", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    return FakeRasa(runner, f"http://127.0.0.1:{port}")
-
-
 async def test_a_slow_rasa_shows_typing_then_a_kind_answer_within_3_seconds(tmp_path):
     async def never_answers(request):
         await asyncio.sleep(30)
         return web.json_response([])
 
-    rasa = await fake_rasa(never_answers)
+    rasa = await rasa_stand_in(never_answers)
     runner = rasa.runner
     bot = await start_bot(tmp_path, rasa.url)
     try:
@@ -175,7 +163,7 @@ async def test_a_reply_longer_than_telegram_allows_arrives_in_parts_with_the_but
     async def answers_at_length(request):
         return web.json_response([{"text": long_answer, "buttons": [{"title": "Yes", "payload": "/affirm"}]}])
 
-    rasa = await fake_rasa(answers_at_length)
+    rasa = await rasa_stand_in(answers_at_length)
     bot = await start_bot(tmp_path, rasa.url)
     try:
         sam = person("en")
@@ -287,7 +275,7 @@ async def test_no_identity_or_message_text_in_any_log_or_bot_store(assistant, tm
         await stop_bot(running)
     identity = [str(marisol.id), marisol.first_name, marisol.username]
     places = {"bot log": caplog.text,
-              "bot store": (tmp_path / "bot.sqlite3").read_bytes().decode("latin-1")}
+              "bot store": (tmp_path / "var" / "bot.sqlite3").read_bytes().decode("latin-1")}
     places.update({f"{name} log": path.read_text() for name, path in assistant.logs.items()})
     for where, content in places.items():
         for secret in identity + [secret_text, "Dallas"]:
