@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.guard import Guarded
 from actions.session import language_of
 from knowledge.needs import known_needs
 
@@ -54,7 +55,7 @@ def urgency(messages: List[Dict[Text, Any]]) -> Text:
     return "high" if intents & URGENT_INTENTS else "normal"
 
 
-class ActionRequestHandoff(Action):
+class ActionRequestHandoff(Guarded, Action):
     """Send the `{"handoff": ...}` payload and tell the survivor what happens."""
 
     def name(self) -> Text:
@@ -89,7 +90,7 @@ class ActionRequestHandoff(Action):
         return [SlotSet("consent_to_share", None)]
 
 
-class ValidateHandoffForm(FormValidationAction):
+class ValidateHandoffForm(Guarded, FormValidationAction):
     """Ask what would help most at most once, and never in a crisis."""
 
     def name(self) -> Text:

@@ -6,12 +6,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.guard import Guarded
 from actions.session import language_of
 from knowledge import resources
 from knowledge.helplines import describe_all
 
 
-class ActionHelplines(Action):
+class ActionHelplines(Guarded, Action):
     """List non-law-enforcement helplines of the survivor's region, their language first."""
 
     def name(self) -> Text:
@@ -29,7 +30,7 @@ class ActionHelplines(Action):
         return []
 
 
-class ActionSetRegion(Action):
+class ActionSetRegion(Guarded, Action):
     """Switch to a region the survivor names, if we have contacts for it."""
 
     def name(self) -> Text:

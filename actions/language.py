@@ -6,8 +6,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.guard import Guarded
 
-class ActionChangeLanguage(Action):
+
+class ActionChangeLanguage(Guarded, Action):
     """Confirm a named language (already in the slot), or offer the choice."""
 
     def name(self) -> Text:

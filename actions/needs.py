@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.guard import Guarded
 from actions.session import language_of
 from knowledge import resources
 from knowledge.helplines import describe_all
@@ -24,7 +25,7 @@ def need_of_topic(tracker: Tracker) -> Optional[Text]:
     return next((need for need, spec in needs().items() if topic in spec["topics"]), None)
 
 
-class ActionNoteNeed(Action):
+class ActionNoteNeed(Guarded, Action):
     """Record needs; when named directly, answer them with matching resources."""
 
     def name(self) -> Text:

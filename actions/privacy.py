@@ -10,8 +10,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.guard import Guarded
 
-class ActionQuickExit(Action):
+
+class ActionQuickExit(Guarded, Action):
     """Ask the bot to delete this chat's messages and leave one neutral line."""
 
     def name(self) -> Text:
@@ -27,7 +29,7 @@ class ActionQuickExit(Action):
         return [SlotSet("erase_conversation", True)]
 
 
-class ActionForget(Action):
+class ActionForget(Guarded, Action):
     """Ask the bot to erase this pseudonym everywhere (bot store and tracker)."""
 
     def name(self) -> Text:

@@ -6,11 +6,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.guard import Guarded
 from actions.session import language_of
 from knowledge import resources
 
 
-class ActionCrisisLine(Action):
+class ActionCrisisLine(Guarded, Action):
     """Give the region's crisis line, described in the survivor's language."""
 
     def name(self) -> Text:
@@ -31,7 +32,7 @@ class ActionCrisisLine(Action):
         return []
 
 
-class ActionEmergencyNumber(Action):
+class ActionEmergencyNumber(Guarded, Action):
     """Give the region's emergency number, only when the survivor asks for it."""
 
     def name(self) -> Text:
@@ -52,7 +53,7 @@ class ActionEmergencyNumber(Action):
         return []
 
 
-class ActionRecordSafety(Action):
+class ActionRecordSafety(Guarded, Action):
     """Remember the answer to "is it safe to talk?" for the advocate's card."""
 
     def name(self) -> Text:
@@ -72,7 +73,7 @@ class ActionRecordSafety(Action):
 NOT_A_TOPIC = {"check_safety", "nlu_fallback", "crisis_self_harm", "immediate_danger"}
 
 
-class ActionAnswerAfterCheck(Action):
+class ActionAnswerAfterCheck(Guarded, Action):
     """"I'm OK, I had a question": carry on where the check interrupted (tell it once).
 
     The safety layer asked "Are you safe right now?" instead of answering. If it

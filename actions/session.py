@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.guard import Guarded
 from knowledge import resources
 
 
@@ -25,7 +26,7 @@ def supported_languages(domain: Dict[Text, Any]) -> List[Text]:
     return list(domain["slots"]["language"]["values"])
 
 
-class ActionSessionStart(Action):
+class ActionSessionStart(Guarded, Action):
     """Set `language` and `region` from the session's metadata, with safe defaults."""
 
     def name(self) -> Text:

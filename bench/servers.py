@@ -49,7 +49,7 @@ class Servers:
         self.started[name] = time.monotonic()
         self.processes[name] = subprocess.Popen(
             command, cwd=ROOT, env=rasa_process.rasa_env(**env), stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True)
+            stderr=subprocess.STDOUT, start_new_session=True, umask=0o077)
 
     def wait_ready(self, name: str, url: str, timeout: float = 240) -> None:
         """Poll `url` until it answers; the time since start is that server's start-up."""

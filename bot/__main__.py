@@ -2,12 +2,14 @@
 
 import asyncio
 import logging
+import os
 
 from bot.settings import load
 from bot.wiring import build
 
 
 def main() -> None:
+    os.umask(0o077)  # whatever this process writes is readable by its owner only
     settings = load()  # a bad setting stops here with one line naming it
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     bridge = build(settings)

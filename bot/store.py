@@ -10,6 +10,7 @@ run in a worker thread so the event loop never waits on the disk.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from pathlib import Path
 from typing import Callable, Iterable, List, Text
@@ -40,12 +41,20 @@ def sqlite_pragmas(connection, _record) -> None:
     cursor.close()
 
 
+def owner_only(database: Path) -> None:
+    """The SQLite file readable by its owner only, whatever the umask: SQLite gives its
+    -wal and -shm files the same mode."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+    database.chmod(0o600)
+
+
 class Store:
     """Message ids per pseudonym, for quick exit; purged after retention."""
 
     def __init__(self, url: Text, clock: Callable[[], float] = time.time) -> None:
         if url.startswith("sqlite:///"):
-            Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            owner_only(Path(url[len("sqlite:///"):]))
             # Pooled (SQLAlchemy 1.4 would open a connection per call) and shared by threads.
             self._engine = sa.create_engine(url, future=True, poolclass=sa.pool.QueuePool,
                                             connect_args={"check_same_thread": False})

@@ -56,6 +56,8 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
             return
         url = self.engine.url
         self.engine.dispose()
+        if url.database:  # owner-only, whatever the umask (its -wal and -shm files follow)
+            os.chmod(url.database, 0o600)
         self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool,
                                        connect_args={"check_same_thread": False})
         sa.event.listen(self.engine, "connect", _write_ahead_log)

@@ -4,7 +4,8 @@
 # With --rasa-shell, Rasa's own shell replaces Rasa server + terminal chat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p var
+umask 077  # every file this creates (stores, logs, keys) is readable by its owner only
+mkdir -p var && chmod 700 var
 BIN=.venv/bin
 set -a; . ./rasa.env; set +a  # nothing sent home, by every process started here
 pids=()
@@ -25,7 +26,8 @@ wait_for() {  # url, name, log file
   exit 1
 }
 
-$BIN/rasa run actions --actions actions --port 5055 >var/actions.log 2>&1 &
+log_to() { $BIN/python scripts/log_to_file.py "$1"; }  # rotated hourly, kept RETENTION_HOURS
+$BIN/rasa run actions --actions actions --port 5055 > >(log_to var/actions.log) 2>&1 &
 pids+=($!)
 wait_for http://127.0.0.1:5055/health actions var/actions.log
 
@@ -45,7 +47,7 @@ echo "Starting the assistant (about a minute; logs in var/)..."
 for n in $(seq 0 $((replicas - 1))); do
   port=$((5005 + n))
   $BIN/rasa run --model models --endpoints $endpoints --credentials credentials.yml \
-    --interface 127.0.0.1 --port $port >var/rasa$port.log 2>&1 &
+    --interface 127.0.0.1 --port $port > >(log_to var/rasa$port.log) 2>&1 &
   pids+=($!)
   urls+=("http://127.0.0.1:$port")
 done

@@ -46,7 +46,7 @@ def assistant(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                  "--interface", "127.0.0.1", "--port", str(rasa_port)],
     }
     processes = {
-        name: subprocess.Popen(command, cwd=ROOT, env=env, stdout=logs[name].open("w"),
+        name: subprocess.Popen(command, cwd=ROOT, env=env, stdout=logs[name].open("w"), umask=0o077,
                                stderr=subprocess.STDOUT)
         for name, command in commands.items()
     }

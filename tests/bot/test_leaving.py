@@ -7,6 +7,7 @@ PostgreSQL where a server is reachable).
 
 import asyncio
 import os
+import stat
 import subprocess
 import time
 
@@ -187,6 +188,11 @@ async def test_no_byte_of_the_survivor_is_left_in_any_file_after_leaving_mid_han
         await group_has_forgotten(bot, card, topic)
     finally:
         await stop_bot(bot)
+    assert stat.S_IMODE((tmp_path / "var").stat().st_mode) == 0o700
+    owner_only = [path for path in (tmp_path / "var").rglob("*") if stat.S_IMODE(path.stat().st_mode) & 0o077]
+    assert owner_only == [], "every file under var/ is readable by its owner only"
+    tracker_modes = {stat.S_IMODE(path.stat().st_mode) for path in assistant.tracker_db.parent.glob("tracker.sqlite3*")}
+    assert tracker_modes == {0o600}, "so are Rasa's tracker files"
     places = files_under(tmp_path / "var", tmp_path / "keys")
     places.update({f"tracker {path.name}": path.read_bytes()
                    for path in assistant.tracker_db.parent.glob("tracker.sqlite3*")})
