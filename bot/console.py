@@ -16,6 +16,7 @@ import sys
 from typing import List, Text
 
 from bot.core import Core, Forget, HandoffRequested, QuickExit, Reply, Step
+from bot.rasa_client import RasaUnavailable
 from bot.settings import load
 from bot.texts import text
 from bot.wiring import Bridge, build
@@ -49,7 +50,16 @@ class ConsoleChat:
             steps = await self.core.press(self.sender, self.buttons[int(line) - 1].payload, self.language)
         else:
             steps = await self.core.handle_text(self.sender, line, self.language)
+        if any(isinstance(step, QuickExit) and not step.rasa_erased for step in steps):
+            await self.erase_in_rasa()
         return self.render(steps) if line else []
+
+    async def erase_in_rasa(self) -> None:
+        """The terminal has no chat to delete; Rasa's tracker goes (if Rasa is there)."""
+        try:
+            await self.core.rasa.erase(self.sender)
+        except RasaUnavailable:
+            pass  # Rasa's retention purge removes it
 
     def render(self, steps: List[Step]) -> List[Text]:
         out: List[Text] = []

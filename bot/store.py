@@ -1,8 +1,9 @@
 """The bot store: what the bridge must remember, keyed by pseudonym, and no more.
 
-Today that is the ids of the messages in a survivor's chat, so that quick exit
-can delete them (Telegram lets bots delete messages for 48 hours). No Telegram
-user id, name or text is stored; the chat id comes from each update. SQLite by
+Here: the ids of the messages in a survivor's chat, so that quick exit can
+delete them (Telegram lets bots delete messages for 48 hours). No Telegram
+user id, name or text is stored; the chat id comes from each update (an open
+case keeps it sealed: bot/cases.py). SQLite by
 default, PostgreSQL by STORE_URL: the same SQLAlchemy Core code for both. Calls
 run in a worker thread so the event loop never waits on the disk.
 """

@@ -53,7 +53,8 @@ def assistant(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     try:
         wait_until_up(f"http://127.0.0.1:{action_port}/health", processes["actions"], logs["actions"])
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", processes["rasa"], logs["rasa"])
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", workdir / "tracker.sqlite3", logs)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", workdir / "tracker.sqlite3", logs,
+                        action_port=action_port)
     finally:
         for process in processes.values():
             process.terminate()

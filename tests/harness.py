@@ -51,10 +51,12 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float
 class Assistant:
     """The running assistant, spoken to over the REST channel like the bot does."""
 
-    def __init__(self, url: str, tracker_db: Path, logs: Optional[Dict[str, Path]] = None) -> None:
+    def __init__(self, url: str, tracker_db: Path, logs: Optional[Dict[str, Path]] = None,
+                 action_port: Optional[int] = None) -> None:
         self.url = url
         self.tracker_db = tracker_db
         self.logs = logs or {}
+        self.action_port = action_port
 
     def tracker_senders(self) -> set:
         """Conversation ids with at least one event in Rasa's tracker store."""
