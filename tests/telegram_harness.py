@@ -144,11 +144,11 @@ async def ask_for_a_person(bot, survivor, story, request, urgent=False):
     return bot.fake.chats[ADVOCATES][case.card_id]
 
 
-async def a_live_case(bot, survivor=None):
+async def a_live_case(bot, survivor=None, story="they took my passport"):
     """An English-speaking survivor whose case Ana has taken: (survivor, card, topic id)."""
     bot.fake.members.update({ANA.id})
     survivor = survivor or person("en")
-    card = await ask_for_a_person(bot, survivor, "they took my passport", "i want to talk to a person")
+    card = await ask_for_a_person(bot, survivor, story, "i want to talk to a person")
     await take(bot, ANA, card)
     [topic] = bot.fake.topics
     return survivor, card, topic

@@ -34,6 +34,11 @@ from testkit.fake_telegram import Person
 SECRET_WORDS = "Marisol here, they keep my passport at the Dallas motel"
 
 
+def boss_of(person: Person) -> str:
+    """A name only this survivor says, to the assistant (Rasa) before the handoff."""
+    return f"Quetzal{person.id % 100_000}"
+
+
 def a_survivor(language="en"):
     """A Telegram id above 2**32, so its 64-bit forms are distinctive bytes."""
     return Person(id=7_390_512_461 + time.monotonic_ns() % 10_000, first_name="Xiomara",
@@ -50,8 +55,8 @@ def forms_of(telegram_id: int) -> dict:
 
 def secrets_of(person: Person) -> dict:
     found = {f"id as {name}": form for name, form in forms_of(person.id).items()}
-    return {**found, "username": person.username.encode(), "words": b"Dallas motel",
-            "first name": person.first_name.encode()}
+    return {**found, "username": person.username.encode(), "words to the advocate": b"Dallas motel",
+            "words to the assistant": boss_of(person).encode(), "first name": person.first_name.encode()}
 
 
 def files_under(*folders) -> dict:
@@ -66,7 +71,8 @@ def assert_nothing_of(person: Person, places: dict) -> None:
 
 async def a_live_case_with_words(bot):
     """A live case in which both sides wrote, the survivor's words relayed to the topic."""
-    rosa, card, topic = await a_live_case(bot, a_survivor())
+    survivor = a_survivor()
+    rosa, card, topic = await a_live_case(bot, survivor, f"my boss {boss_of(survivor)} took my passport")
     bot.fake.post(ANA, ADVOCATES, topic, "Hi, I'm here.")
     await bot.fake.wait_for(lambda: "Hi, I'm here." in [m.get("text") for m in bot.fake.bot_messages(rosa.id)])
     bot.fake.say(rosa, SECRET_WORDS)
