@@ -63,6 +63,9 @@ outbox = sa.Table(
     sa.Column("source_message_id", sa.BigInteger, nullable=False),  # in the chat `direction` comes from
     sa.Column("reply_to", sa.BigInteger),
     sa.Column("sent", sa.Boolean, nullable=False, default=False, index=True),
+    sa.Column("failed", sa.Boolean),  # refused for good: the sender was told, the case went on
+    sa.Column("attempts", sa.Integer),  # failures worth retrying so far
+    sa.Column("next_at", sa.Float),  # not before this time (backoff)
     sa.UniqueConstraint("alias", "direction", "source_message_id"),
 )
 posts = sa.Table(  # the card, notes and copies in the General topic (a topic is deleted whole)

@@ -17,7 +17,7 @@ import asyncio
 import json
 import secrets
 import time
-from typing import Callable, List, Optional, Text
+from typing import Callable, Dict, List, Optional, Text
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -61,6 +61,7 @@ class Cases:
         self._engine = engine
         self._sealer = sealer
         self._clock = clock
+        self._locks: Dict[Text, asyncio.Lock] = {}
         metadata.create_all(engine)
         upgrade(engine, sealer)
         with engine.connect() as db:  # who has an open case: asked on every survivor message
@@ -154,6 +155,12 @@ class Cases:
                              leaving_message=False))
         return await self._run(self._execute, statement) == 1
 
+    async def untake(self, alias: Text) -> None:
+        """Taking failed before the case had a topic: back in the queue as it was."""
+        await self._run(self._execute, cases.update().where(
+            cases.c.alias == alias, cases.c.state == ACTIVE, cases.c.topic_id.is_(None))
+            .values(state=WAITING, advocate_id=None, taken_at=None))
+
     async def close(self, alias: Text) -> None:
         """Closed (/end): no chat id, pseudonym, summary, message map or pending copies kept;
         the group's topic and posts stay listed until retention (`purge`)."""
@@ -186,6 +193,7 @@ class Cases:
         if row is None:
             return
         self._open.discard(row.pseudonym)
+        self._locks.pop(alias, None)
         posted = list(db.execute(sa.select(posts.c.message_id).where(posts.c.alias == alias)).scalars())
         if dialect_keeps_old_rows(db):  # PostgreSQL: the words are overwritten before the row goes
             db.execute(cases.update().where(cases.c.alias == alias).values(
@@ -253,14 +261,52 @@ class Cases:
                 return True
         return await self._run(work)
 
-    async def pending(self) -> List[Delivery]:
+    async def pending(self) -> List[Text]:
+        """Cases with copies waiting, oldest first (`pending_of` says which are due)."""
+        def work():
+            with self._engine.connect() as db:
+                rows = db.execute(sa.select(outbox.c.alias, sa.func.min(outbox.c.id).label("first"))
+                                  .where(*self._waiting()).group_by(outbox.c.alias).order_by("first")).all()
+                return [row.alias for row in rows]
+        return await self._run(work)
+
+    async def pending_of(self, alias: Text) -> List[Delivery]:
+        """This case's copies due now, in the order they were written: none after one whose
+        backoff is not over, so a case's messages never overtake each other."""
         def work():
             with self._engine.connect() as db:
                 rows = db.execute(sa.select(outbox.c.id, outbox.c.alias, outbox.c.direction,
-                                            outbox.c.source_message_id, outbox.c.reply_to)
-                                  .where(outbox.c.sent.is_(False)).order_by(outbox.c.id)).all()
-                return [Delivery(*row) for row in rows]
+                                            outbox.c.source_message_id, outbox.c.reply_to, outbox.c.next_at)
+                                  .where(outbox.c.alias == alias, *self._waiting()).order_by(outbox.c.id)).all()
+            due = []
+            for row in rows:
+                if (row.next_at or 0) > self._clock():
+                    break
+                due.append(Delivery(*row[:5]))
+            return due
         return await self._run(work)
+
+    @staticmethod
+    def _waiting() -> list:
+        return [outbox.c.sent.is_(False), sa.func.coalesce(outbox.c.failed, False).is_(False)]
+
+    async def refused(self, delivery: Delivery) -> None:
+        """Refused for good: never tried again; the copies after it go on."""
+        await self._run(self._execute, outbox.update().where(outbox.c.id == delivery.id).values(failed=True))
+
+    async def retry_later(self, delivery: Delivery, first_delay: float = 1.0, longest: float = 300.0) -> None:
+        """A failure worth retrying: this case's copies wait, each time twice as long."""
+        def work():
+            with self._engine.begin() as db:
+                attempts = (db.execute(sa.select(outbox.c.attempts).where(outbox.c.id == delivery.id))
+                            .scalar() or 0) + 1
+                db.execute(outbox.update().where(outbox.c.id == delivery.id).values(
+                    attempts=attempts, next_at=self._clock() + min(first_delay * 2 ** (attempts - 1), longest)))
+        await self._run(work)
+
+    def lock(self, alias: Text) -> asyncio.Lock:
+        """One case's relay and its erasure never overlap (in this process)."""
+        return self._locks.setdefault(alias, asyncio.Lock())
 
     async def delivered(self, delivery: Delivery, copy_id: int) -> None:
         """Mark sent and remember which copy answers to which original."""

@@ -18,7 +18,8 @@ import asyncio
 import json
 import logging
 import time
-from typing import Callable, List, Optional, Text
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Callable, List, Optional, Text
 
 import sqlalchemy as sa
 
@@ -30,6 +31,7 @@ from bot.store import Store
 from bot.texts import text
 
 log = logging.getLogger("safe_harbor.erasure")
+LOCK_WAIT_SECONDS = 1.0
 
 
 class Erasure:
@@ -47,6 +49,23 @@ class Erasure:
         self.clock = clock
         self._working = asyncio.Lock()
         self._background: Optional[asyncio.Task] = None
+
+    @asynccontextmanager
+    async def leaving(self, pseudonym: Text) -> AsyncIterator[None]:
+        """Held from the first deletion to the store's erasure: no relay copy of their case lands
+        in between. Waits at most LOCK_WAIT_SECONDS for a copy on its way (which then is deleted
+        too); past that, leaving goes ahead and the relay takes back what lands late."""
+        case = await self.cases.open_case_of(pseudonym)
+        lock = self.cases.lock(case.alias) if case is not None else None
+        try:
+            held = lock is not None and await asyncio.wait_for(lock.acquire(), LOCK_WAIT_SECONDS)
+        except asyncio.TimeoutError:
+            held = False
+        try:
+            yield
+        finally:
+            if held:
+                lock.release()
 
     async def message_ids(self, pseudonym: Text) -> List[int]:
         """Step 1's list: the chat's messages Telegram still lets the bot delete."""

@@ -9,19 +9,21 @@ see a case alias and what the survivor chose to share, never an account.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from datetime import datetime, timezone
 from typing import Awaitable, Callable, List, Optional, Sequence, Text
 
 from bot import cards
-from bot.cases import ACTIVE, TO_GROUP, TO_SURVIVOR, WAITING, Case, Cases, Delivery
+from bot.cases import ACTIVE, CLOSED, TO_GROUP, TO_SURVIVOR, WAITING, Case, Cases, Delivery
 from bot.core import HandoffRequest
 from bot.erasure import Erasure
 from bot.hours import Hours
-from bot.messenger import ButtonSpec, DeliveryFailed, Messenger
+from bot.messenger import ButtonSpec, DeliveryFailed, DeliveryRefused, Messenger
 from bot.texts import helpline, text
 from bot.urgency import Urgency
 
+log = logging.getLogger("safe_harbor.handoff")
 KEEP_WAITING, LEAVE_MESSAGE = "handoff:wait", "handoff:message"
 TAKE, PASS = "case:take:", "case:pass:"
 
@@ -111,27 +113,62 @@ class Handoffs:
             await self.messenger.edit(self.group, copy, new_text)
         return True
 
-    async def tell(self, case: Case, message: Text, buttons: Sequence[ButtonSpec] = ()) -> None:
-        sent = await self.messenger.send(case.chat_id, message, buttons=buttons)
+    async def tell(self, case: Case, message: Text, buttons: Sequence[ButtonSpec] = (),
+                   blocked_closes: bool = True) -> bool:
+        """To the survivor, never raising: a state change is committed before anyone is told.
+        A survivor who blocked the bot closes their case (unless it is closing anyway)."""
+        try:
+            sent = await self.messenger.send(case.chat_id, message, buttons=buttons)
+        except DeliveryRefused as refusal:
+            if refusal.blocked and blocked_closes:
+                await self.close_unreachable(case)
+            return False
+        except DeliveryFailed:
+            log.warning("a survivor could not be told (Telegram did not answer)")
+            return False
         await self.remember(case.pseudonym, [sent])
+        return True
 
     async def post_under_card(self, case: Case, note: Text, notify: bool = False) -> None:
         """A note about a case in the group's General topic, listed so erasure can take it back."""
         posted = await self.messenger.send(self.group, note, reply_to=case.card_id, notify=notify)
         await self.cases.posted(case.alias, posted)
 
+    async def note(self, case: Case, message: Text) -> None:
+        """A line for the team in the case's topic (or under its card), never raising."""
+        try:
+            if case.state == ACTIVE and case.topic_id:
+                await self.messenger.send(self.group, message, thread_id=case.topic_id)
+            else:
+                await self.post_under_card(case, message)
+        except (DeliveryFailed, DeliveryRefused) as error:
+            log.warning("a note for the team was not posted: %s", type(error).__name__)
+
+    async def close_unreachable(self, case: Case) -> None:
+        """The survivor blocked the bot or deleted the chat: the case closes (committed
+        first), then the team is told and the topic closed."""
+        await self.erasure.end(case.alias)
+        await self.note(case, self.group_text("advocate_blocked"))
+        if case.topic_id:
+            await self.messenger.close_topic(case.topic_id)
+
     # --- advocate side ------------------------------------------------------------
     async def take(self, alias: Text, user_id: int) -> Text:
-        """The first member to press Take gets the case; the answer for the button."""
+        """The first member to press Take gets the case; the answer for the button. The case
+        is active only once its topic exists; telling people comes after and cannot undo it."""
         if not await self.messenger.is_member(user_id):
             return self.group_text("advocate_not_member")
         if not await self.cases.take(alias, user_id):
             return self.group_text("advocate_already_taken")
+        try:
+            topic = await self.messenger.open_topic(self.group_text("advocate_case").format(alias=alias))
+        except (DeliveryFailed, DeliveryRefused):
+            await self.cases.untake(alias)
+            return self.group_text("advocate_try_again")
+        await self.cases.update(alias, topic_id=topic)
         case = await self.cases.get(alias)
         name = await self.cases.display_name(user_id)
-        topic = await self.messenger.open_topic(self.group_text("advocate_case").format(alias=alias))
-        await self.cases.update(alias, topic_id=topic)
-        await self.messenger.send(self.group, self.card(case), thread_id=topic)
+        await self.note(case, self.card(case))
         who = name or self.group_text("handoff_someone")
         taken = self.group_text("advocate_taken_by").format(who=who)
         if case.card_id:
@@ -139,7 +176,7 @@ class Handoffs:
         shared = "handoff_shared" if case.summary else "handoff_not_shared"
         await self.tell(case, text("handoff_joined", case.language).format(
             who=name or text("handoff_someone", case.language), shared=text(shared, case.language)))
-        await self.deliver()  # anything still in the outbox for this case
+        await self.deliver_case(alias)  # anything still in the outbox for this case
         return self.group_text("advocate_you_have_it").format(alias=alias)
 
     async def pass_case(self, alias: Text, user_id: int) -> Text:
@@ -162,13 +199,14 @@ class Handoffs:
             await self.messenger.edit(case.chat_id, copy, new_text)
 
     async def end(self, topic_id: Optional[int]) -> Text:
-        """/end in a case topic: the survivor is told and returns to the assistant."""
+        """/end in a case topic: closed first, then the survivor is told and returns to the
+        assistant; a survivor who cannot be told does not keep the case open."""
         case = await self.cases.case_in_topic(topic_id) if topic_id else None
         if case is None:
             return self.group_text("advocate_no_case")
-        await self.deliver()  # nothing the advocate wrote before /end is lost
-        await self.tell(case, text("handoff_ended", case.language))
+        await self.deliver_case(case.alias)  # nothing the advocate wrote before /end is lost
         await self.erasure.end(case.alias)
+        await self.tell(case, text("handoff_ended", case.language), blocked_closes=False)
         await self.messenger.close_topic(topic_id)
         return self.group_text("advocate_ended").format(alias=case.alias)
 
@@ -201,16 +239,45 @@ class Handoffs:
                 await self.fallback(case, text("handoff_no_one_yet", case.language))
 
     async def deliver(self) -> None:
-        """Send what is in the outbox, in order; stop at the first failure, retry later."""
-        async with self._delivering:
-            for delivery in await self.cases.pending():
+        """Every case's copies, each case in its own order and all cases side by side: one
+        case's failure (a message gone, a blocked bot, Telegram down) never holds back another."""
+        await asyncio.gather(*(self.deliver_case(alias) for alias in await self.cases.pending()))
+
+    async def deliver_case(self, alias: Text) -> None:
+        """A refusal for good skips that one message (its sender is told); a failure worth
+        retrying stops this case until its backoff is over."""
+        async with self.cases.lock(alias):
+            for delivery in await self.cases.pending_of(alias):
                 try:
                     copy = await self.copy(delivery)
+                except DeliveryRefused as refusal:
+                    if refusal.blocked and delivery.direction == TO_GROUP:  # the bot left the group
+                        await self.cases.retry_later(delivery)
+                        return
+                    await self.cases.refused(delivery)
+                    if await self.not_relayed(delivery, refusal) is CLOSED:
+                        return
+                    continue
                 except DeliveryFailed:
+                    await self.cases.retry_later(delivery)
                     return
                 if copy is not None:
                     await self.cases.delivered(delivery, copy)
 
+    async def not_relayed(self, delivery: Delivery, refusal: DeliveryRefused) -> Optional[Text]:
+        """One line to whoever wrote the message that could not be passed on; a survivor who
+        blocked the bot closes their case (CLOSED is returned)."""
+        case = await self.cases.get(delivery.alias)
+        if case is None:
+            return CLOSED
+        if delivery.direction == TO_GROUP:
+            await self.tell(case, text("relay_failed", case.language))
+            return None
+        if refusal.blocked:
+            await self.close_unreachable(case)
+            return CLOSED
+        await self.note(case, self.group_text("advocate_relay_failed"))
+        return None
     async def copy(self, delivery: Delivery) -> Optional[int]:
         case = await self.cases.get(delivery.alias)
         if case is None or case.chat_id is None:
@@ -227,5 +294,8 @@ class Handoffs:
             return copy
         copy = await self.messenger.copy(self.group, delivery.source_message_id, case.chat_id,
                                          reply_to=reply_to)
+        if await self.cases.get(case.alias) is None:  # they left while it was on its way: take it back
+            await self.messenger.delete(case.chat_id, [copy])
+            return None
         await self.remember(case.pseudonym, [copy])
         return copy

@@ -15,6 +15,15 @@ class DeliveryFailed(Exception):
     """The platform did not answer or refused for now; the caller tries again later."""
 
 
+class DeliveryRefused(Exception):
+    """The platform refused this one message for good (it is gone, or cannot be copied);
+    `blocked`: the person blocked the bot, so nothing will reach them any more."""
+
+    def __init__(self, reason: str, blocked: bool = False) -> None:
+        super().__init__(reason)
+        self.blocked = blocked
+
+
 class Messenger(Protocol):
     async def send(self, chat_id: int, message: Text, *, thread_id: Optional[int] = None,
                    buttons: Sequence[ButtonSpec] = (), notify: bool = False,

@@ -32,11 +32,12 @@ class Turns:
                 del self._open[sender]
                 self._left.discard(sender)
 
-    def leave(self, sender: Text) -> List[int]:
-        """They are leaving: the ids of every turn in progress; those turns stop sending."""
+    def leave(self, sender: Text) -> List[List[int]]:
+        """They are leaving: those turns stop sending and store nothing more. Returns their
+        live id lists: a message already on its way when they left is added there later."""
         if sender in self._open:
             self._left.add(sender)
-        return [message_id for ids in self._open.get(sender, []) for message_id in ids]
+        return list(self._open.get(sender, []))
 
     def left(self, sender: Text) -> bool:
         return sender in self._left

@@ -10,7 +10,7 @@ import itertools
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-from bot.messenger import DeliveryFailed
+from bot.messenger import DeliveryFailed, DeliveryRefused
 from bot.rasa_client import RasaUnavailable
 
 
@@ -36,6 +36,9 @@ class FakeMessenger:
         self.refuse_copies = 0
         self.down = False  # every call fails as if Telegram did not answer
         self.too_old = set()  # message ids Telegram no longer lets the bot delete
+        self.blocked = set()  # chats whose person blocked the bot
+        self.gone = set()  # source message ids that can no longer be copied (deleted, service messages)
+        self.topics_fail = False  # creating a forum topic fails
 
     def check(self):
         if self.down:
@@ -43,6 +46,8 @@ class FakeMessenger:
 
     async def send(self, chat_id, message, *, thread_id=None, buttons=(), notify=False, reply_to=None):
         self.check()
+        if chat_id in self.blocked:
+            raise DeliveryRefused("Forbidden", blocked=True)
         self.sent.append(Sent(chat_id, message, thread_id, tuple(buttons), notify, reply_to, next(self.ids)))
         return self.sent[-1].message_id
 
@@ -53,10 +58,16 @@ class FakeMessenger:
         if self.refuse_copies:
             self.refuse_copies -= 1
             raise DeliveryFailed("Bad Gateway")
+        if to_chat_id in self.blocked:
+            raise DeliveryRefused("Forbidden", blocked=True)
+        if message_id in self.gone:
+            raise DeliveryRefused("BadRequest")
         self.copies.append((from_chat_id, message_id, to_chat_id, thread_id, reply_to))
         return next(self.ids)
 
     async def open_topic(self, name):
+        if self.topics_fail:
+            raise DeliveryFailed("TimedOut")
         topic = next(self.ids)
         self.topics[topic] = name
         return topic

@@ -9,10 +9,10 @@ from typing import Awaitable, Callable, List, Optional, Sequence, Text, TypeVar
 
 from telegram import Bot, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core import Reply
-from bot.messenger import ButtonSpec, DeliveryFailed
+from bot.messenger import ButtonSpec, DeliveryFailed, DeliveryRefused
 
 log = logging.getLogger("safe_harbor.telegram")
 T = TypeVar("T")
@@ -158,7 +158,12 @@ class TelegramMessenger:
 
     @staticmethod
     async def call(request: Callable[[], Awaitable[T]]) -> T:
+        """Refusals for good (BadRequest, Forbidden) apart from failures worth retrying."""
         try:
             return await with_retries(request)
+        except Forbidden as error:
+            raise DeliveryRefused(type(error).__name__, blocked=True) from None
+        except BadRequest as error:
+            raise DeliveryRefused(type(error).__name__) from None
         except TelegramError as error:
             raise DeliveryFailed(type(error).__name__) from None

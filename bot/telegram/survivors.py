@@ -173,12 +173,16 @@ class Survivors:
         """Quick exit and /forget: the chat's messages deleted first and one line left
         (neutral, or what was deleted); then the bot store; Rasa and the group in the background.
         Nothing later (a group that fails, a slow or absent Rasa) holds back what comes before."""
-        try:
-            stored = await self.erasure.message_ids(sender)
-        except Exception as error:  # the store unreachable: this turn's messages still go
-            log.error("message ids unreadable at quick exit: %s", type(error).__name__)
-            stored = []
-        in_progress = self.turns.leave(sender)
-        await delete_all(context.bot, chat_id, sorted(set(stored) | set(this_turn) | set(in_progress)))
-        await quietly(with_retries(lambda: context.bot.send_message(chat_id, text(line, language))))
-        await self.erasure.forget(sender, erase_rasa=not rasa_erased)
+        async with self.erasure.leaving(sender):
+            in_progress = self.turns.leave(sender)  # first: no turn stores its ids after this
+            try:
+                stored = await self.erasure.message_ids(sender)
+            except Exception as error:  # the store unreachable: this turn's messages still go
+                log.error("message ids unreadable at quick exit: %s", type(error).__name__)
+                stored = []
+            deleted = set(stored) | set(this_turn) | {i for ids in in_progress for i in ids}
+            await delete_all(context.bot, chat_id, sorted(deleted))
+            late = {i for ids in in_progress for i in ids} - deleted  # sent while we were deleting
+            await delete_all(context.bot, chat_id, sorted(late))
+            await quietly(with_retries(lambda: context.bot.send_message(chat_id, text(line, language))))
+            await self.erasure.forget(sender, erase_rasa=not rasa_erased)

@@ -66,10 +66,10 @@ async def test_each_relayed_message_is_enqueued_once_and_mapped_both_ways(cases)
     assert await cases.enqueue(case.alias, TO_GROUP, 100)
     assert not await cases.enqueue(case.alias, TO_GROUP, 100), "a redelivered update"
     assert await cases.enqueue(case.alias, TO_SURVIVOR, 7, reply_to=900)
-    first, second = await cases.pending()
+    first, second = await cases.pending_of(case.alias)
     await cases.delivered(first, copy_id=900)
     await cases.delivered(second, copy_id=101)
-    assert await cases.pending() == []
+    assert await cases.pending() == [] and await cases.pending_of(case.alias) == []
     assert await cases.counterpart(case.alias, TO_GROUP, 100) == 900
     assert await cases.counterpart(case.alias, TO_SURVIVOR, 900) == 100
     assert await cases.counterpart(case.alias, TO_SURVIVOR, 7) == 101
@@ -78,7 +78,7 @@ async def test_each_relayed_message_is_enqueued_once_and_mapped_both_ways(cases)
 async def test_a_closed_case_keeps_no_chat_id_pseudonym_summary_or_message_map(cases):
     case = await cases.open("p1", 11, REQUEST)
     await cases.enqueue(case.alias, TO_GROUP, 100)
-    await cases.delivered((await cases.pending())[0], copy_id=900)
+    await cases.delivered((await cases.pending_of(case.alias))[0], copy_id=900)
     await cases.enqueue(case.alias, TO_GROUP, 101)
     await cases.close(case.alias)
     closed = await cases.get(case.alias)
@@ -177,7 +177,7 @@ async def test_a_store_that_held_raw_chat_ids_is_sealed_and_keeps_its_pending_co
         db.execute(sa.text("INSERT INTO outbox VALUES (1, 'K7F2', 'to_group', 987654321, 40, NULL, 0)"))
     upgraded = Cases(engine, SEALER, clock=clock)
     assert (await upgraded.get("K7F2")).chat_id == 987654321
-    assert [(d.alias, d.source_message_id) for d in await upgraded.pending()] == [("K7F2", 40)]
+    assert [(d.alias, d.source_message_id) for d in await upgraded.pending_of("K7F2")] == [("K7F2", 40)]
     with engine.connect() as db:
         assert db.execute(sa.text("SELECT count(*) FROM cases WHERE chat_id IS NOT NULL")).scalar() == 0
         assert "source_chat_id" not in {c["name"] for c in sa.inspect(engine).get_columns("outbox")}

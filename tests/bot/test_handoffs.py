@@ -175,16 +175,88 @@ async def test_messages_cross_in_order_as_copies_and_replies_stay_replies(handof
     assert messenger.copies[-1] == (ROSA_CHAT, 23, GROUP, topic, 31), "a reply to the advocate's original"
 
 
-async def test_refused_copies_wait_in_the_outbox_and_go_once_in_order(handoffs, messenger):
+async def test_copies_telegram_did_not_take_wait_with_backoff_and_go_once_in_order(handoffs, messenger, clock):
     topic = await taken(handoffs, messenger)
     messenger.refuse_copies = 2
     await handoffs.from_survivor(ROSA, 21)
     await handoffs.from_survivor(ROSA, 22)
-    assert messenger.copies == []
     await handoffs.from_survivor(ROSA, 21)  # the same update delivered again
+    assert messenger.copies == []
+    clock.now += 1
+    await handoffs.deliver()  # the second failure: now it waits 2 s
+    clock.now += 1
+    await handoffs.deliver()
+    assert messenger.copies == [], "not before its backoff is over"
+    clock.now += 1
     await handoffs.deliver()
     assert [c[1] for c in messenger.copies] == [21, 22], "each once, in the order written"
     assert {c[3] for c in messenger.copies} == {topic}
+
+
+async def test_a_message_telegram_refuses_for_good_is_skipped_and_its_sender_told(handoffs, messenger):
+    topic = await taken(handoffs, messenger)
+    messenger.gone.add(21)
+    await handoffs.from_survivor(ROSA, 21)
+    await handoffs.from_survivor(ROSA, 22)
+    assert [c[1] for c in messenger.copies] == [22], "the case goes on"
+    assert messenger.to(ROSA_CHAT)[-1].text == text("relay_failed", "es")
+    messenger.gone.add(31)
+    await handoffs.from_advocate(topic, 31)
+    assert messenger.to(GROUP, topic)[-1].text == text("advocate_relay_failed", "en")
+    await handoffs.deliver()
+    assert [c[1] for c in messenger.copies] == [22], "never tried again"
+
+
+async def test_one_cases_stuck_message_does_not_hold_back_another_case(handoffs, messenger):
+    await taken(handoffs, messenger)
+    await handoffs.request(SAM, SAM_CHAT, HandoffRequest(language="en", region="US"))
+    await handoffs.take(await alias_of(handoffs, SAM), LUIS)
+    messenger.refuse_copies = 1  # Rosa's message meets a Telegram that does not answer
+    await handoffs.from_survivor(ROSA, 21)
+    await handoffs.from_survivor(SAM, 41)
+    assert [c[1] for c in messenger.copies] == [41]
+
+
+async def test_a_survivor_who_blocked_the_bot_closes_their_case(handoffs, messenger):
+    topic = await taken(handoffs, messenger)
+    alias = await alias_of(handoffs, ROSA)
+    messenger.blocked.add(ROSA_CHAT)
+    await handoffs.from_advocate(topic, 31)
+    case = await handoffs.cases.get(alias)
+    assert case.state == CLOSED and case.chat_id is None
+    assert messenger.to(GROUP, topic)[-1].text == text("advocate_blocked", "en") and topic in messenger.closed
+
+
+async def test_a_topic_that_cannot_be_opened_leaves_the_case_in_the_queue(handoffs, messenger):
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    alias = await alias_of(handoffs, ROSA)
+    messenger.topics_fail = True
+    assert await handoffs.take(alias, ANA) == text("advocate_try_again", "en")
+    assert (await handoffs.cases.get(alias)).state == WAITING
+    messenger.topics_fail = False
+    assert await handoffs.take(alias, LUIS) == text("advocate_you_have_it", "en").format(alias=alias)
+
+
+async def test_end_closes_the_case_even_when_the_survivor_cannot_be_told(handoffs, messenger):
+    topic = await taken(handoffs, messenger)
+    alias = await alias_of(handoffs, ROSA)
+    messenger.blocked.add(ROSA_CHAT)
+    assert await handoffs.end(topic) == text("advocate_ended", "en").format(alias=alias)
+    assert (await handoffs.cases.get(alias)).state == CLOSED
+
+
+async def test_a_copy_that_lands_after_the_survivor_left_is_taken_back(handoffs, messenger):
+    topic = await taken(handoffs, messenger)
+    original = messenger.copy
+
+    async def slow_copy(*args, **kwargs):
+        copied = await original(*args, **kwargs)
+        await handoffs.erasure.forget(ROSA, erase_rasa=False)  # they leave while it is on its way
+        return copied
+
+    messenger.copy = slow_copy
+    await handoffs.from_advocate(topic, 31)
+    assert len([d for d in messenger.deleted if d[0] == ROSA_CHAT]) == 1, "the copy is deleted again"
 
 
 async def test_edits_follow_the_message_across(handoffs, messenger):
