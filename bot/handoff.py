@@ -12,14 +12,14 @@ import asyncio
 import logging
 import time
 from datetime import datetime, timezone
-from typing import Awaitable, Callable, List, Optional, Sequence, Text
+from typing import Awaitable, Callable, FrozenSet, List, Optional, Sequence, Text
 
 from bot import cards
 from bot.cases import ACTIVE, CLOSED, TO_GROUP, TO_SURVIVOR, WAITING, Case, Cases, Delivery
 from bot.core import HandoffRequest
 from bot.erasure import Erasure
 from bot.hours import Hours
-from bot.messenger import ButtonSpec, DeliveryFailed, DeliveryRefused, Messenger
+from bot.messenger import ADMIN, ButtonSpec, DeliveryFailed, DeliveryRefused, Messenger
 from bot.texts import helpline, text
 from bot.urgency import Urgency
 
@@ -33,8 +33,10 @@ class Handoffs:
 
     def __init__(self, cases: Cases, messenger: Messenger, erasure: Erasure, advocate_chat_id: int,
                  hours: Hours, wait_minutes: float, remember: Callable[[Text, List[int]], Awaitable[None]],
-                 advocate_language: Text = "en", clock: Callable[[], float] = time.time) -> None:
+                 advocate_language: Text = "en", clock: Callable[[], float] = time.time,
+                 allowed: Optional[FrozenSet[int]] = None) -> None:
         self.cases = cases
+        self.allowed = allowed  # ADVOCATE_IDS: only these accounts may act on cases
         self.erasure = erasure
         self.remember = remember  # ids of what we put in a survivor's chat, for quick exit
         self.messenger = messenger
@@ -156,7 +158,7 @@ class Handoffs:
     async def take(self, alias: Text, user_id: int) -> Text:
         """The first member to press Take gets the case; the answer for the button. The case
         is active only once its topic exists; telling people comes after and cannot undo it."""
-        if not await self.messenger.is_member(user_id):
+        if not await self.role(user_id):
             return self.group_text("advocate_not_member")
         if not await self.cases.take(alias, user_id):
             return self.group_text("advocate_already_taken")
@@ -180,35 +182,76 @@ class Handoffs:
         return self.group_text("advocate_you_have_it").format(alias=alias)
 
     async def pass_case(self, alias: Text, user_id: int) -> Text:
-        if not await self.messenger.is_member(user_id):
+        if not await self.role(user_id):
             return self.group_text("advocate_not_member")
         return self.group_text("advocate_passed")
 
-    async def from_advocate(self, topic_id: int, message_id: int, reply_to: Optional[int] = None) -> None:
-        """A message in a case topic goes to the survivor; anywhere else it stays."""
+    async def role(self, user_id: Optional[int]) -> Optional[Text]:
+        """ADMIN or MEMBER when this account may act on cases: in the group, not restricted,
+        and on ADVOCATE_IDS when that list is set; None otherwise (and for anonymous posts)."""
+        if user_id is None or (self.allowed is not None and user_id not in self.allowed):
+            return None
+        return await self.messenger.role(user_id)
+
+    async def from_advocate(self, topic_id: int, message_id: int, reply_to: Optional[int] = None,
+                            user_id: Optional[int] = None) -> Optional[Text]:
+        """A message in a case topic goes to the survivor when the advocate who has the case
+        wrote it as themself; otherwise the refusal to show them (None: nothing to say)."""
         case = await self.cases.case_in_topic(topic_id)
         if case is None:
-            return
+            return None
+        if user_id is None:
+            return self.group_text("advocate_not_yourself")  # an anonymous admin, or a channel
+        if user_id != case.advocate_id or (self.allowed is not None and user_id not in self.allowed):
+            return self.group_text("advocate_not_owner")
         if await self.cases.enqueue(case.alias, TO_SURVIVOR, message_id, reply_to):
-            await self.deliver()
+            await self.deliver_case(case.alias)
+        return None
 
-    async def advocate_edited(self, topic_id: int, message_id: int, new_text: Text) -> None:
+    async def advocate_edited(self, topic_id: int, message_id: int, new_text: Text, user_id: Optional[int]) -> None:
         case = await self.cases.case_in_topic(topic_id)
-        copy = case and await self.cases.counterpart(case.alias, TO_SURVIVOR, message_id)
+        if case is None or user_id != case.advocate_id:
+            return
+        copy = await self.cases.counterpart(case.alias, TO_SURVIVOR, message_id)
         if copy:
             await self.messenger.edit(case.chat_id, copy, new_text)
 
-    async def end(self, topic_id: Optional[int]) -> Text:
-        """/end in a case topic: closed first, then the survivor is told and returns to the
-        assistant; a survivor who cannot be told does not keep the case open."""
+    async def end(self, topic_id: Optional[int], user_id: Optional[int]) -> Text:
+        """/end in a case topic, by the advocate who has it or a group admin: closed first,
+        then the survivor is told and returns to the assistant; a survivor who cannot be told
+        does not keep the case open."""
         case = await self.cases.case_in_topic(topic_id) if topic_id else None
         if case is None:
             return self.group_text("advocate_no_case")
+        if not await self.owns_or_admin(case, user_id):
+            return self.group_text("advocate_not_owner")
         await self.deliver_case(case.alias)  # nothing the advocate wrote before /end is lost
         await self.erasure.end(case.alias)
         await self.tell(case, text("handoff_ended", case.language), blocked_closes=False)
         await self.messenger.close_topic(topic_id)
         return self.group_text("advocate_ended").format(alias=case.alias)
+
+    async def owns_or_admin(self, case: Case, user_id: Optional[int]) -> bool:
+        role = await self.role(user_id)
+        return role == ADMIN or (role is not None and user_id == case.advocate_id)
+
+    async def reassign(self, topic_id: Optional[int], user_id: Optional[int], to_user_id: Optional[int]) -> Text:
+        """/reassign in a case topic, by a group admin: the case goes to `to_user_id` (the
+        author of the message they replied to), or to the admin. The survivor hears who."""
+        case = await self.cases.case_in_topic(topic_id) if topic_id else None
+        if case is None:
+            return self.group_text("advocate_no_case")
+        if await self.role(user_id) != ADMIN:
+            return self.group_text("advocate_admins_only")
+        new_owner = to_user_id or user_id
+        if not await self.role(new_owner):
+            return self.group_text("advocate_not_member")
+        await self.cases.update(case.alias, advocate_id=new_owner)
+        name = await self.cases.display_name(new_owner)
+        await self.tell(case, text("handoff_reassigned", case.language).format(
+            who=name or text("handoff_someone", case.language)))
+        return self.group_text("advocate_reassigned").format(
+            alias=case.alias, who=name or self.group_text("handoff_someone"))
 
     async def queue(self) -> Text:
         """/queue: who is waiting, urgent first, then the longest waiting."""

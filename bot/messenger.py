@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import List, Optional, Protocol, Sequence, Text, Tuple
 
 ButtonSpec = Tuple[Text, Text]  # (title, callback data)
+ADMIN, MEMBER = "admin", "member"  # roles in the advocates' group
 
 
 class DeliveryFailed(Exception):
@@ -44,4 +45,5 @@ class Messenger(Protocol):
     async def delete(self, chat_id: int, message_ids: List[int]) -> bool:
         """True: deleted; False: the platform will never allow it (too old); DeliveryFailed: later."""
 
-    async def is_member(self, user_id: int) -> bool: ...
+    async def role(self, user_id: int) -> Optional[Text]:
+        """ADMIN or MEMBER of the advocates' group; None if not in it, or restricted in it."""

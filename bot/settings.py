@@ -12,7 +12,7 @@ import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Text
+from typing import Dict, FrozenSet, Mapping, Optional, Text
 from urllib.parse import urlparse
 
 from dotenv import dotenv_values
@@ -23,7 +23,7 @@ from knowledge.resources import FALLBACK_REGION, regions
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
-WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{32,256}")  # Telegram allows 1-256; fewer than 32 is guessable
 
 
 class SettingsError(SystemExit):
@@ -34,6 +34,7 @@ class SettingsError(SystemExit):
 class Settings:
     telegram_bot_token: Optional[Text]
     advocate_chat_id: Optional[int]
+    advocate_ids: Optional[FrozenSet[int]]  # ADVOCATE_IDS: only these accounts may act on cases
     pseudonym_key: bytes
     chat_id_key: bytes
     rasa_url: Text
@@ -147,10 +148,11 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
     if webhook_url and not secret:
         raise SettingsError("WEBHOOK_SECRET is required when WEBHOOK_URL is set.")
     if secret and not WEBHOOK_SECRET.fullmatch(secret):
-        raise SettingsError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule).")
+        raise SettingsError("WEBHOOK_SECRET must be 32-256 characters of A-Z, a-z, 0-9, _ and -.")
     return Settings(
         telegram_bot_token=token,
         advocate_chat_id=advocate_chat_id,
+        advocate_ids=_advocate_ids(env),
         pseudonym_key=secret_key(env, "PSEUDONYM_KEY", keys, legacy=var / "pseudonym.key"),
         chat_id_key=secret_key(env, "CHAT_ID_KEY", keys),
         rasa_url=_urls(env, "RASA_URL", "http://127.0.0.1:5005"),
@@ -168,6 +170,17 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
         advocate_language=_advocate_language(env),
         max_messages_per_second=_rate(env),
     )
+
+
+def _advocate_ids(env: Mapping[Text, Text]) -> Optional[FrozenSet[int]]:
+    """Comma-separated Telegram user ids; unset: every member of the advocates' group."""
+    raw = env.get("ADVOCATE_IDS", "").strip()
+    if not raw:
+        return None
+    try:
+        return frozenset(int(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise SettingsError(f"ADVOCATE_IDS={raw!r} must be Telegram user ids (numbers), comma-separated.") from None
 
 
 def _rate(env: Mapping[Text, Text]) -> float:

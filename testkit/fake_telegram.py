@@ -49,6 +49,9 @@ class FakeTelegram:
     failures: Dict[str, List[Tuple[int, Dict[str, Any]]]] = field(default_factory=dict)
     topics: Dict[int, Dict[str, Any]] = field(default_factory=dict)
     members: set = field(default_factory=set)
+    admins: set = field(default_factory=set)
+    restricted: set = field(default_factory=set)
+    blocked: set = field(default_factory=set)  # chats whose person blocked the bot
 
     def __post_init__(self) -> None:
         self.updates: asyncio.Queue = asyncio.Queue()
@@ -82,6 +85,9 @@ class FakeTelegram:
         if self.failures.get(method):
             status, body = self.failures[method].pop(0)
             return web.json_response(body, status=status)
+        if method in ("sendMessage", "copyMessage") and int(params.get("chat_id", 0)) in self.blocked:
+            return web.json_response({"ok": False, "error_code": 403,
+                                      "description": "Forbidden: bot was blocked by the user"}, status=403)
         handler = getattr(self, f"api_{method}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
@@ -170,7 +176,8 @@ class FakeTelegram:
         source = self.chats.get(int(params["from_chat_id"]), {}).get(int(params["message_id"]))
         if source is None:
             raise web.HTTPBadRequest()
-        content = {k: v for k, v in source.items() if k in ("text", "photo", "caption", "sticker", "voice")}
+        content = {k: v for k, v in source.items()
+                   if k in ("text", "photo", "caption", "sticker", "voice", "contact", "location", "venue", "document")}
         copy = self.new_message(int(params["chat_id"]), BOT, **content)
         copy.update(self.threading(params))
         return {"message_id": copy["message_id"]}
@@ -205,7 +212,22 @@ class FakeTelegram:
 
     async def api_getChatMember(self, params):
         user_id = int(params["user_id"])
-        status = "member" if user_id in self.members else "left"
+        status = ("administrator" if user_id in self.admins else "restricted" if user_id in self.restricted
+                  else "member" if user_id in self.members else "left")
+        if status == "administrator":
+            return {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "Someone"},
+                    "can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
+                    "can_delete_messages": True, "can_manage_video_chats": True, "can_restrict_members": True,
+                    "can_promote_members": False, "can_change_info": True, "can_invite_users": True,
+                    "can_post_stories": False, "can_edit_stories": False, "can_delete_stories": False}
+        if status == "restricted":
+            return {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "Someone"},
+                    "is_member": True, "can_send_messages": True, "can_send_audios": False,
+                    "can_send_documents": False, "can_send_photos": False, "can_send_videos": False,
+                    "can_send_video_notes": False, "can_send_voice_notes": False, "can_send_polls": False,
+                    "can_send_other_messages": False, "can_add_web_page_previews": False, "can_change_info": False,
+                    "can_invite_users": False, "can_pin_messages": False, "can_manage_topics": False,
+                    "can_edit_tag": False, "can_react_to_messages": True, "until_date": 0}
         return {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "Someone"}}
 
     @staticmethod

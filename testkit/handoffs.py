@@ -9,16 +9,16 @@ from bot.hours import ALWAYS, parse
 from bot.sealing import Sealer
 from testkit.messenger import FakeRasa
 
-GROUP, ANA, LUIS, STRANGER = -100123, 501, 502, 999
+GROUP, ANA, LUIS, STRANGER, BOSS = -100123, 501, 502, 999, 503  # BOSS: a group admin
 ROSA, ROSA_CHAT = "pseudonym-rosa", 11
 SAM, SAM_CHAT = "pseudonym-sam", 12
 STORY = HandoffRequest(language="es", region="US", needs=("legal",), summary="“me quitaron el pasaporte”")
 
 
-def make_handoffs(store, messenger, clock, hours=ALWAYS, rasa=None):
+def make_handoffs(store, messenger, clock, hours=ALWAYS, rasa=None, allowed=None):
     cases = Cases(store.engine, Sealer(b"c" * 40), clock=clock)
     erasure = Erasure(store, cases, rasa or FakeRasa(), messenger, GROUP, "en", clock=clock)
     return Handoffs(cases, messenger, erasure, GROUP, parse(hours, "UTC"), wait_minutes=10,
-                    remember=store.remember, advocate_language="en", clock=clock)
+                    remember=store.remember, advocate_language="en", clock=clock, allowed=allowed)
 
 

@@ -10,7 +10,7 @@ import itertools
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-from bot.messenger import DeliveryFailed, DeliveryRefused
+from bot.messenger import ADMIN, MEMBER, DeliveryFailed, DeliveryRefused
 from bot.rasa_client import RasaUnavailable
 
 
@@ -32,7 +32,7 @@ class FakeMessenger:
         self.ids = itertools.count(1000)
         self.sent: List[Sent] = []
         self.edits, self.copies, self.deleted = [], [], []
-        self.topics, self.closed, self.members = {}, set(), set(members)
+        self.topics, self.closed, self.members, self.admins = {}, set(), set(members), set()
         self.refuse_copies = 0
         self.down = False  # every call fails as if Telegram did not answer
         self.too_old = set()  # message ids Telegram no longer lets the bot delete
@@ -86,8 +86,8 @@ class FakeMessenger:
         self.deleted += [(chat_id, m) for m in message_ids]
         return True
 
-    async def is_member(self, user_id):
-        return user_id in self.members
+    async def role(self, user_id):
+        return ADMIN if user_id in self.admins else MEMBER if user_id in self.members else None
 
     def to(self, chat_id, thread_id=None):
         return [s for s in self.sent if s.chat_id == chat_id and s.thread_id == thread_id]

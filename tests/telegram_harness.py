@@ -144,13 +144,14 @@ async def ask_for_a_person(bot, survivor, story, request, urgent=False):
     return bot.fake.chats[ADVOCATES][case.card_id]
 
 
-async def a_live_case(bot, survivor=None, story="they took my passport"):
-    """An English-speaking survivor whose case Ana has taken: (survivor, card, topic id)."""
-    bot.fake.members.update({ANA.id})
+async def a_live_case(bot, survivor=None, story="they took my passport", advocate=ANA):
+    """An English-speaking survivor whose case `advocate` has taken: (survivor, card, topic id)."""
+    bot.fake.members.update({advocate.id})
     survivor = survivor or person("en")
     card = await ask_for_a_person(bot, survivor, story, "i want to talk to a person")
-    await take(bot, ANA, card)
-    [topic] = bot.fake.topics
+    before = set(bot.fake.topics)
+    await take(bot, advocate, card)
+    [topic] = set(bot.fake.topics) - before
     return survivor, card, topic
 
 

@@ -3,14 +3,26 @@ and the /end, /queue and /name commands. The handoff checks membership."""
 
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List, Optional, Text
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.handoff import PASS, TAKE, Handoffs
 from bot.telegram.messenger import with_retries
 from bot.texts import text
+
+
+def author(message: Message) -> Optional[int]:
+    """The account that wrote it; None when it was posted as the group (an anonymous admin)
+    or as a channel: the survivor must know who they talk to."""
+    if message.sender_chat is not None or message.from_user is None:
+        return None
+    return message.from_user.id
+
+
+def topic_of(message: Message) -> Optional[int]:
+    return message.message_thread_id if message.is_topic_message else None
 
 
 class Advocates:
@@ -26,6 +38,7 @@ class Advocates:
         new, edited = filters.UpdateType.MESSAGE, filters.UpdateType.EDITED_MESSAGE
         return [
             CommandHandler("end", self.on_end, filters=group & new),
+            CommandHandler("reassign", self.on_reassign, filters=group & new),
             CommandHandler("queue", self.on_queue, filters=group & new),
             CommandHandler("name", self.on_name, filters=group & new),
             MessageHandler(group & edited & filters.TEXT, self.on_edited),
@@ -44,22 +57,33 @@ class Advocates:
         await with_retries(lambda: query.answer(answer, show_alert=True))
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Only messages inside a case's topic go to that case's survivor."""
+        """Only messages inside a case's topic, from the advocate who has the case, go to that
+        case's survivor; anyone else there gets a short answer in the topic."""
         message = update.effective_message
         if message.is_topic_message and message.message_thread_id:
             reply = message.reply_to_message
             reply_to = reply.message_id if reply and reply.message_id != message.message_thread_id else None
-            await self.handoff.from_advocate(message.message_thread_id, message.message_id, reply_to)
+            refusal = await self.handoff.from_advocate(message.message_thread_id, message.message_id, reply_to,
+                                                       author(message))
+            if refusal:
+                await self.answer(update, refusal)
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message.is_topic_message and message.message_thread_id:
-            await self.handoff.advocate_edited(message.message_thread_id, message.message_id, message.text)
+            await self.handoff.advocate_edited(message.message_thread_id, message.message_id, message.text,
+                                               author(message))
 
     async def on_end(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
-        topic = message.message_thread_id if message.is_topic_message else None
-        await self.answer(update, await self.handoff.end(topic))
+        await self.answer(update, await self.handoff.end(topic_of(message), author(message)))
+
+    async def on_reassign(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/reassign, by an admin, in reply to a message of the advocate who should have the case."""
+        message = update.effective_message
+        reply = message.reply_to_message
+        to = author(reply) if reply and reply.message_id != message.message_thread_id else None
+        await self.answer(update, await self.handoff.reassign(topic_of(message), author(message), to))
 
     async def on_queue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.answer(update, await self.handoff.queue())

@@ -78,7 +78,7 @@ class TelegramBridge:
             .base_url(settings.telegram_api_base_url)
             .defaults(Defaults(disable_notification=True))
             .rate_limiter(self.pacing())
-            .concurrent_updates(PerChatOrder())
+            .concurrent_updates(order := PerChatOrder())
             .post_init(self.on_start)
             .post_shutdown(self.on_stop)
             .build()
@@ -89,8 +89,9 @@ class TelegramBridge:
         self.handoff = Handoffs(
             self.cases, messenger, self.erasure, settings.advocate_chat_id, settings.handoff_hours,
             settings.handoff_wait_minutes, remember=self.store.remember,
-            advocate_language=settings.advocate_language)
+            advocate_language=settings.advocate_language, allowed=settings.advocate_ids)
         self.survivors = Survivors(self.core, self.store, self.handoff, self.erasure, settings.pseudonym_key)
+        order.on_overflow = self.survivors.overflowing
         self.advocates = Advocates(self.handoff, settings.advocate_chat_id, settings.advocate_language)
         application.add_handlers(self.survivors.handlers() + self.advocates.handlers()
                                  + [CallbackQueryHandler(self.on_button)])

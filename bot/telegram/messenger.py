@@ -12,7 +12,7 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core import Reply
-from bot.messenger import ButtonSpec, DeliveryFailed, DeliveryRefused
+from bot.messenger import ADMIN, MEMBER, ButtonSpec, DeliveryFailed, DeliveryRefused
 
 log = logging.getLogger("safe_harbor.telegram")
 T = TypeVar("T")
@@ -88,8 +88,6 @@ async def delete_all(bot: Bot, chat_id: int, ids: List[int]) -> None:
 class TelegramMessenger:
     """The handoff's view of Telegram: messages, copies, forum topics, membership."""
 
-    MEMBERS = {ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER}
-
     def __init__(self, bot: Bot, advocate_chat_id: int) -> None:
         self.bot = bot
         self.group = advocate_chat_id
@@ -149,12 +147,14 @@ class TelegramMessenger:
             raise DeliveryFailed(type(error).__name__) from None
         return True
 
-    async def is_member(self, user_id: int) -> bool:
+    async def role(self, user_id: int) -> Optional[Text]:
         try:
             member = await with_retries(lambda: self.bot.get_chat_member(self.group, user_id))
         except TelegramError:
-            return False
-        return member.status in self.MEMBERS or getattr(member, "is_member", False)
+            return None
+        if member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR):
+            return ADMIN
+        return MEMBER if member.status == ChatMember.MEMBER else None  # restricted, left, banned: no
 
     @staticmethod
     async def call(request: Callable[[], Awaitable[T]]) -> T:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import List, Sequence, Text, Tuple
+from typing import List, Optional, Sequence, Text, Tuple
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatAction
@@ -20,6 +20,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandl
 from bot.core import (
     COMMANDS,
     QUICK_EXIT_PAYLOAD,
+    Button,
     Core,
     Forget,
     HandoffRequested,
@@ -37,7 +38,25 @@ from bot.texts import text
 from bot.turns import Turns
 
 log = logging.getLogger("safe_harbor.telegram")
-TYPING_AFTER_SECONDS = 0.3  # "typing…" only for a Rasa slower than this
+TYPING_AFTER_SECONDS = 0.3
+SHARE, KEEP = "share:yes:", "share:no:"  # the survivor's answer about one message that identifies
+
+
+def identifying(message: Message) -> Optional[Text]:
+    """What a message would give away if copied to the team: a phone number, a place, or a
+    file (which may carry where and when it was made; the bot never opens it)."""
+    if message.contact:
+        return "contact"
+    if message.location or message.venue:
+        return "location"
+    if message.document:
+        return "document"
+    return None  # "typing…" only for a Rasa slower than this
+
+
+def ask_before_sharing(kind: Text, message_id: int, language: Text) -> Reply:
+    return Reply(text(f"share_{kind}", language), [Button(text("share_yes", language), f"{SHARE}{message_id}"),
+                                                  Button(text("share_no", language), f"{KEEP}{message_id}")])
 
 
 class Survivors:
@@ -58,7 +77,7 @@ class Survivors:
             MessageHandler(private & edited, self.on_edited),
             CommandHandler(list(COMMANDS), self.on_text, filters=private & new),
             MessageHandler(private & new & filters.TEXT, self.on_text),
-            MessageHandler(private & new, self.on_media),
+            MessageHandler(private & new & ~filters.StatusUpdate.ALL, self.on_media),  # service messages: ignored
         ]
 
     def who(self, update: Update) -> Tuple[Text, int, Text]:
@@ -89,10 +108,24 @@ class Survivors:
         sender, chat_id, language = self.who(update)
         message = update.effective_message
         await self.store.remember(sender, [message.message_id])
+        kind = identifying(message)
+        if kind and await self.handoff.relaying(sender):  # they decide first, with the buttons
+            await self.send(context, chat_id, sender, ask_before_sharing(kind, message.message_id, language))
+            return
         if not await self.relayed(sender, message):
             await self.send(context, chat_id, sender, Reply(text("unsupported", language)))
         elif message.caption:
             await self.answer_risk(context, chat_id, sender, language, message.caption)
+
+    async def overflowing(self, update: Update, first: bool) -> None:
+        """A message not handled because this person sent too many at once (order.py): its id
+        is kept, so quick exit still deletes it, and the first time they hear why."""
+        sender, chat_id, language = self.who(update)
+        message = update.effective_message
+        ids = [message.message_id] if message is not None else []
+        if first:
+            ids += await send_reply(update.get_bot(), chat_id, Reply(text("slow_down", language)))
+        await self.store.remember(sender, ids)
 
     async def answer_risk(self, context, chat_id: int, sender: Text, language: Text, words: Text) -> None:
         """Relayed words with a clear risk: the crisis or danger reply at once (Rasa gets the
@@ -117,7 +150,9 @@ class Survivors:
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sender, chat_id, language = self.who(update)
         message = update.effective_message
-        if message.text and await self.handoff.survivor_edited(sender, message.message_id, message.text):
+        if not message.text:
+            return  # a live location moving, a caption: nothing to say each time
+        if await self.handoff.survivor_edited(sender, message.message_id, message.text):
             await self.answer_risk(context, chat_id, sender, language, message.text)  # edited words count too
             return
         await self.send(context, chat_id, sender, Reply(text("edited", language)))
@@ -131,6 +166,11 @@ class Survivors:
             return
         await with_retries(query.answer)
         await quietly(query.edit_message_reply_markup(reply_markup=None))
+        if query.data.startswith((SHARE, KEEP)):
+            shared = query.data.startswith(SHARE) and await self.handoff.from_survivor(
+                sender, int(query.data.rsplit(":", 1)[1]))
+            await self.send(context, chat_id, sender, Reply(text("share_sent" if shared else "share_not_sent", language)))
+            return
         if query.data in (KEEP_WAITING, LEAVE_MESSAGE):
             if not await self.handoff.choice(sender, query.data):
                 await self.send(context, chat_id, sender, Reply(text("button_expired", language)))

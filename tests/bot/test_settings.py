@@ -60,9 +60,12 @@ def test_a_key_file_others_can_read_is_refused(tmp_path):
     ({"DEFAULT_REGION": "xx"}, "DEFAULT_REGION='XX' has no data/resources/XX.yml (known: GB, US)."),
     ({"PSEUDONYM_KEY": "short"}, "PSEUDONYM_KEY must be at least 32 characters."),
     ({"CHAT_ID_KEY": "short"}, "CHAT_ID_KEY must be at least 32 characters."),
+    ({"ADVOCATE_IDS": "501, ana"}, "ADVOCATE_IDS='501, ana' must be Telegram user ids"),
     ({"WEBHOOK_URL": "https://bot.example.org/telegram"}, "WEBHOOK_SECRET is required"),
-    ({"WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": "has spaces!"},
-     "WEBHOOK_SECRET must be 1-256 characters"),
+    ({"WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": "has spaces!" * 4},
+     "WEBHOOK_SECRET must be 32-256 characters"),
+    ({"WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": "x"},
+     "WEBHOOK_SECRET must be 32-256 characters"),
     ({"HANDOFF_HOURS": "weekdays 9-5"}, "HANDOFF_HOURS/HANDOFF_TIMEZONE: 'weekdays 9-5' is not like"),
     ({"HANDOFF_TIMEZONE": "Mars/Olympus"}, "not a valid time or time zone"),
     ({"HANDOFF_WAIT_MINUTES": "-1"}, "HANDOFF_WAIT_MINUTES='-1' must be greater than zero."),
@@ -78,3 +81,8 @@ def test_env_file_lines(tmp_path):
     path.write_text("# comment\nRASA_URL='http://rasa:5005'\n\nRETENTION_HOURS = 24\nexport DEFAULT_REGION=gb\n")
     assert read_env_file(path) == {"RASA_URL": "http://rasa:5005", "RETENTION_HOURS": "24", "DEFAULT_REGION": "gb"}
     assert read_env_file(tmp_path / "missing.env") == {}
+
+
+def test_advocate_ids_is_an_optional_allowlist(tmp_path):
+    assert load({}, var=tmp_path / "var").advocate_ids is None
+    assert load({"ADVOCATE_IDS": "501, 502,"}, var=tmp_path / "var").advocate_ids == {501, 502}
