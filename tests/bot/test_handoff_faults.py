@@ -6,7 +6,17 @@ import statistics
 import time
 
 from bot.texts import text
-from telegram_harness import ADVOCATES, ANA, LUIS, a_live_case, eventually, group_messages, person
+from telegram_harness import (
+    ADVOCATES,
+    ANA,
+    LUIS,
+    a_live_case,
+    ask_for_a_person,
+    eventually,
+    group_messages,
+    person,
+    take,
+)
 from testkit.fake_telegram import Person
 
 CONTACT = {"contact": {"phone_number": "+15555550100", "first_name": "Someone"}}
@@ -73,12 +83,17 @@ async def test_a_non_owner_an_anonymous_admin_and_a_restricted_member_cannot_rea
     assert answers == [text("advocate_not_owner", "en"), text("advocate_not_yourself", "en")]
     bot.fake.post(LUIS, ADVOCATES, topic, "/end")
     await bot.fake.wait_for(lambda: group_messages(bot, topic)[-1]["text"] == text("advocate_not_owner", "en"))
-    restricted = Person(id=777, first_name="Rita")
-    bot.fake.members.add(restricted.id)
-    bot.fake.restricted.add(restricted.id)
-    await asyncio.sleep(0.3)
     assert copies_to(bot, rosa.id) == [], "nothing reached the survivor"
     assert not bot.fake.topics[topic]["closed"]
+
+
+async def test_a_restricted_member_cannot_take_a_case(bot):
+    rita = Person(id=777, first_name="Rita")
+    bot.fake.members.add(rita.id)
+    bot.fake.restricted.add(rita.id)
+    card = await ask_for_a_person(bot, person("en"), "they took my passport", "i want to talk to a person")
+    assert await take(bot, rita, card) == text("advocate_not_member", "en")
+    assert not bot.fake.topics, "no topic opened for them"
 
 
 async def test_a_shared_contact_waits_for_the_survivors_yes_and_a_place_they_keep_never_goes(bot):
