@@ -39,6 +39,7 @@ cases = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("taken_at", sa.Float),
     sa.Column("advocate_id", sa.BigInteger),
+    sa.Column("group_id", sa.BigInteger),  # the advocates' group of its card and topic
     sa.Column("topic_id", sa.BigInteger, index=True),
     sa.Column("card_id", sa.BigInteger),
     sa.Column("fallback_sent", sa.Boolean, nullable=False, default=False),
@@ -80,6 +81,7 @@ erasures = sa.Table(  # steps that may fail and are retried; none of them holds 
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("pseudonym", sa.String(32)),  # set while Rasa's tracker is still to be erased
     sa.Column("alias", sa.String(8)),
+    sa.Column("group_id", sa.BigInteger),
     sa.Column("topic_id", sa.BigInteger),
     sa.Column("card_id", sa.BigInteger),
     sa.Column("posts", sa.Text),  # JSON list of General-topic message ids
@@ -116,6 +118,7 @@ class Case:
     fallback_sent: bool
     leaving_message: bool
     risk_noted: Optional[bool] = None
+    group_id: Optional[int] = None
     last_seen_at: Optional[float] = None
     closed_at: Optional[float] = None
 

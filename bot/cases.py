@@ -72,13 +72,13 @@ class Cases:
         return await asyncio.to_thread(work, *args)
 
     # --- the queue -------------------------------------------------------------
-    async def open(self, pseudonym: Text, chat_id: int, request: HandoffRequest) -> Case:
-        """A new waiting case, or the one this person already has open."""
-        case = await self._run(self._open_case, pseudonym, chat_id, request)
+    async def open(self, pseudonym: Text, chat_id: int, request: HandoffRequest, group_id: Optional[int] = None) -> Case:
+        """A new waiting case (its card to go to `group_id`), or the one this person already has open."""
+        case = await self._run(self._open_case, pseudonym, chat_id, request, group_id)
         self._open.add(pseudonym)
         return case
 
-    def _open_case(self, pseudonym: Text, chat_id: int, request: HandoffRequest) -> Case:
+    def _open_case(self, pseudonym: Text, chat_id: int, request: HandoffRequest, group_id: Optional[int]) -> Case:
         with self._engine.begin() as db:
             existing = db.execute(sa.select(cases).where(
                 cases.c.pseudonym == pseudonym, cases.c.state != CLOSED)).first()
@@ -90,6 +90,7 @@ class Cases:
                 language=request.language, region=request.region, needs=json.dumps(list(request.needs)),
                 urgent=request.urgent, summary=request.summary, safe_to_talk=request.safe_to_talk,
                 created_at=self._clock(), last_seen_at=self._clock(), fallback_sent=False, leaving_message=False,
+                group_id=group_id,
             ))
             return self._case(db.execute(sa.select(cases).where(cases.c.alias == alias)).one())
 
@@ -111,8 +112,19 @@ class Cases:
             return None
         return await self._one(cases.c.pseudonym == pseudonym, cases.c.state != CLOSED)
 
-    async def case_in_topic(self, topic_id: int) -> Optional[Case]:
-        return await self._one(cases.c.topic_id == topic_id, cases.c.state == ACTIVE)
+    async def case_in_topic(self, group_id: int, topic_id: int) -> Optional[Case]:
+        """The active case of this topic (topic ids are only unique within a group)."""
+        return await self._one(cases.c.topic_id == topic_id, cases.c.state == ACTIVE,
+                               sa.func.coalesce(cases.c.group_id, group_id) == group_id)
+
+    async def open_counts(self) -> Dict[int, int]:
+        """Open cases per advocates' group."""
+        def work():
+            with self._engine.connect() as db:
+                rows = db.execute(sa.select(cases.c.group_id, sa.func.count()).where(cases.c.state != CLOSED)
+                                  .group_by(cases.c.group_id)).all()
+                return {group: count for group, count in rows}
+        return await self._run(work)
 
     async def _one(self, *conditions) -> Optional[Case]:
         def work():
@@ -188,7 +200,7 @@ class Cases:
         await self._run(work)
 
     def _remove(self, db, alias: Text, rasa_pseudonym: Optional[Text], card_note: Optional[Text]) -> None:
-        row = db.execute(sa.select(cases.c.pseudonym, cases.c.topic_id, cases.c.card_id)
+        row = db.execute(sa.select(cases.c.pseudonym, cases.c.group_id, cases.c.topic_id, cases.c.card_id)
                          .where(cases.c.alias == alias)).first()
         if row is None:
             return
@@ -203,7 +215,7 @@ class Cases:
         db.execute(cases.delete().where(cases.c.alias == alias))
         if rasa_pseudonym or row.topic_id or row.card_id or posted:
             db.execute(erasures.insert().values(
-                pseudonym=rasa_pseudonym, alias=alias, topic_id=row.topic_id, card_id=row.card_id,
+                pseudonym=rasa_pseudonym, alias=alias, group_id=row.group_id, topic_id=row.topic_id, card_id=row.card_id,
                 card_note=card_note, posts=json.dumps(posted), group_done=False,
                 created_at=self._clock(), attempts=0))
 

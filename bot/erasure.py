@@ -38,13 +38,13 @@ class Erasure:
     """Deletes everything kept about a person or a case, in the order above."""
 
     def __init__(self, store: Store, cases: Cases, rasa: RasaClient, messenger: Messenger,
-                 advocate_chat_id: int, advocate_language: Text = "en",
+                 default_group: int, advocate_language: Text = "en",
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.cases = cases
         self.rasa = rasa
         self.messenger = messenger
-        self.group = advocate_chat_id
+        self.default_group = default_group  # for erasures queued before cases knew their group
         self.advocate_language = advocate_language
         self.clock = clock
         self._working = asyncio.Lock()
@@ -141,16 +141,17 @@ class Erasure:
         card: deleted, or edited down to one line without any detail where Telegram no
         longer lets the bot delete them. False: Telegram did not answer; try again later."""
         closed = job.card_note or self.group_text("advocate_case_closed").format(alias=job.alias)
+        group = job.group_id or self.default_group
         try:
             if job.topic_id:
-                await self.messenger.delete_topic(job.topic_id)
+                await self.messenger.delete_topic(group, job.topic_id)
             posted = json.loads(job.posts or "[]")
-            if posted and not await self.messenger.delete(self.group, posted):
+            if posted and not await self.messenger.delete(group, posted):
                 for message_id in posted:  # too old to delete: nothing of theirs left in it
-                    await self.messenger.edit(self.group, message_id, closed)
+                    await self.messenger.edit(group, message_id, closed)
             if job.card_id and (job.card_note is not None
-                                or not await self.messenger.delete(self.group, [job.card_id])):
-                await self.messenger.edit(self.group, job.card_id, closed)
+                                or not await self.messenger.delete(group, [job.card_id])):
+                await self.messenger.edit(group, job.card_id, closed)
         except DeliveryFailed:
             return False
         return True

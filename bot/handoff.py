@@ -18,6 +18,7 @@ from bot import cards
 from bot.cases import ACTIVE, CLOSED, TO_GROUP, TO_SURVIVOR, WAITING, Case, Cases, Delivery
 from bot.core import HandoffRequest
 from bot.erasure import Erasure
+from bot.groups import Groups
 from bot.hours import Hours
 from bot.messenger import ADMIN, ButtonSpec, DeliveryFailed, DeliveryRefused, Messenger
 from bot.texts import helpline, text
@@ -31,7 +32,7 @@ TAKE, PASS = "case:take:", "case:pass:"
 class Handoffs:
     """Everything between "I want a person" and the end of the case."""
 
-    def __init__(self, cases: Cases, messenger: Messenger, erasure: Erasure, advocate_chat_id: int,
+    def __init__(self, cases: Cases, messenger: Messenger, erasure: Erasure, groups: Groups,
                  hours: Hours, wait_minutes: float, remember: Callable[[Text, List[int]], Awaitable[None]],
                  advocate_language: Text = "en", clock: Callable[[], float] = time.time,
                  allowed: Optional[FrozenSet[int]] = None) -> None:
@@ -40,7 +41,7 @@ class Handoffs:
         self.erasure = erasure
         self.remember = remember  # ids of what we put in a survivor's chat, for quick exit
         self.messenger = messenger
-        self.group = advocate_chat_id
+        self.groups = groups
         self.hours = hours
         self.wait_minutes = wait_minutes
         self.advocate_language = advocate_language
@@ -54,10 +55,11 @@ class Handoffs:
         already = await self.cases.open_case_of(pseudonym)
         if already is not None and already.state == ACTIVE:
             return  # a person is already with them (an old button pressed again)
-        case = await self.cases.open(pseudonym, chat_id, request)
+        group = self.groups.for_case(request.language, await self.cases.open_counts())
+        case = await self.cases.open(pseudonym, chat_id, request, group)
         if already is None:
             card_id = await self.messenger.send(
-                self.group, self.card(case), notify=True,
+                self.group_of(case), self.card(case), notify=True,
                 buttons=[(self.group_text("advocate_take"), TAKE + case.alias),
                          (self.group_text("advocate_pass"), PASS + case.alias)])
             await self.cases.update(case.alias, card_id=card_id)
@@ -112,7 +114,7 @@ class Handoffs:
             return False
         copy = await self.cases.counterpart(case.alias, TO_GROUP, message_id)
         if copy:
-            await self.messenger.edit(self.group, copy, new_text)
+            await self.messenger.edit(self.group_of(case), copy, new_text)
         return True
 
     async def tell(self, case: Case, message: Text, buttons: Sequence[ButtonSpec] = (),
@@ -133,14 +135,14 @@ class Handoffs:
 
     async def post_under_card(self, case: Case, note: Text, notify: bool = False) -> None:
         """A note about a case in the group's General topic, listed so erasure can take it back."""
-        posted = await self.messenger.send(self.group, note, reply_to=case.card_id, notify=notify)
+        posted = await self.messenger.send(self.group_of(case), note, reply_to=case.card_id, notify=notify)
         await self.cases.posted(case.alias, posted)
 
     async def note(self, case: Case, message: Text) -> None:
         """A line for the team in the case's topic (or under its card), never raising."""
         try:
             if case.state == ACTIVE and case.topic_id:
-                await self.messenger.send(self.group, message, thread_id=case.topic_id)
+                await self.messenger.send(self.group_of(case), message, thread_id=case.topic_id)
             else:
                 await self.post_under_card(case, message)
         except (DeliveryFailed, DeliveryRefused) as error:
@@ -152,18 +154,26 @@ class Handoffs:
         await self.erasure.end(case.alias)
         await self.note(case, self.group_text("advocate_blocked"))
         if case.topic_id:
-            await self.messenger.close_topic(case.topic_id)
+            await self.messenger.close_topic(self.group_of(case), case.topic_id)
+
+    def group_of(self, case: Case) -> int:
+        """The advocates' group of this case (cases from before several groups: the first)."""
+        return case.group_id or self.groups.first
 
     # --- advocate side ------------------------------------------------------------
     async def take(self, alias: Text, user_id: int) -> Text:
         """The first member to press Take gets the case; the answer for the button. The case
         is active only once its topic exists; telling people comes after and cannot undo it."""
-        if not await self.role(user_id):
+        waiting = await self.cases.get(alias)
+        if waiting is None:
+            return self.group_text("advocate_already_taken")
+        group = self.group_of(waiting)
+        if not await self.role(group, user_id):
             return self.group_text("advocate_not_member")
         if not await self.cases.take(alias, user_id):
             return self.group_text("advocate_already_taken")
         try:
-            topic = await self.messenger.open_topic(self.group_text("advocate_case").format(alias=alias))
+            topic = await self.messenger.open_topic(group, self.group_text("advocate_case").format(alias=alias))
         except (DeliveryFailed, DeliveryRefused):
             await self.cases.untake(alias)
             return self.group_text("advocate_try_again")
@@ -174,7 +184,7 @@ class Handoffs:
         who = name or self.group_text("handoff_someone")
         taken = self.group_text("advocate_taken_by").format(who=who)
         if case.card_id:
-            await self.messenger.edit(self.group, case.card_id, f"{self.title(case)}\n{taken}")
+            await self.messenger.edit(group, case.card_id, f"{self.title(case)}\n{taken}")
         shared = "handoff_shared" if case.summary else "handoff_not_shared"
         await self.tell(case, text("handoff_joined", case.language).format(
             who=name or text("handoff_someone", case.language), shared=text(shared, case.language)))
@@ -182,22 +192,23 @@ class Handoffs:
         return self.group_text("advocate_you_have_it").format(alias=alias)
 
     async def pass_case(self, alias: Text, user_id: int) -> Text:
-        if not await self.role(user_id):
+        case = await self.cases.get(alias)
+        if case is None or not await self.role(self.group_of(case), user_id):
             return self.group_text("advocate_not_member")
         return self.group_text("advocate_passed")
 
-    async def role(self, user_id: Optional[int]) -> Optional[Text]:
-        """ADMIN or MEMBER when this account may act on cases: in the group, not restricted,
-        and on ADVOCATE_IDS when that list is set; None otherwise (and for anonymous posts)."""
+    async def role(self, group: int, user_id: Optional[int]) -> Optional[Text]:
+        """ADMIN or MEMBER when this account may act on this group's cases: in the group, not
+        restricted, and on ADVOCATE_IDS when that list is set; None otherwise (and anonymous)."""
         if user_id is None or (self.allowed is not None and user_id not in self.allowed):
             return None
-        return await self.messenger.role(user_id)
+        return await self.messenger.role(group, user_id)
 
-    async def from_advocate(self, topic_id: int, message_id: int, reply_to: Optional[int] = None,
+    async def from_advocate(self, group: int, topic_id: int, message_id: int, reply_to: Optional[int] = None,
                             user_id: Optional[int] = None) -> Optional[Text]:
         """A message in a case topic goes to the survivor when the advocate who has the case
         wrote it as themself; otherwise the refusal to show them (None: nothing to say)."""
-        case = await self.cases.case_in_topic(topic_id)
+        case = await self.cases.case_in_topic(group, topic_id)
         if case is None:
             return None
         if user_id is None:
@@ -208,19 +219,20 @@ class Handoffs:
             await self.deliver_case(case.alias)
         return None
 
-    async def advocate_edited(self, topic_id: int, message_id: int, new_text: Text, user_id: Optional[int]) -> None:
-        case = await self.cases.case_in_topic(topic_id)
+    async def advocate_edited(self, group: int, topic_id: int, message_id: int, new_text: Text,
+                              user_id: Optional[int]) -> None:
+        case = await self.cases.case_in_topic(group, topic_id)
         if case is None or user_id != case.advocate_id:
             return
         copy = await self.cases.counterpart(case.alias, TO_SURVIVOR, message_id)
         if copy:
             await self.messenger.edit(case.chat_id, copy, new_text)
 
-    async def end(self, topic_id: Optional[int], user_id: Optional[int]) -> Text:
+    async def end(self, group: int, topic_id: Optional[int], user_id: Optional[int]) -> Text:
         """/end in a case topic, by the advocate who has it or a group admin: closed first,
         then the survivor is told and returns to the assistant; a survivor who cannot be told
         does not keep the case open."""
-        case = await self.cases.case_in_topic(topic_id) if topic_id else None
+        case = await self.cases.case_in_topic(group, topic_id) if topic_id else None
         if case is None:
             return self.group_text("advocate_no_case")
         if not await self.owns_or_admin(case, user_id):
@@ -228,23 +240,24 @@ class Handoffs:
         await self.deliver_case(case.alias)  # nothing the advocate wrote before /end is lost
         await self.erasure.end(case.alias)
         await self.tell(case, text("handoff_ended", case.language), blocked_closes=False)
-        await self.messenger.close_topic(topic_id)
+        await self.messenger.close_topic(group, topic_id)
         return self.group_text("advocate_ended").format(alias=case.alias)
 
     async def owns_or_admin(self, case: Case, user_id: Optional[int]) -> bool:
-        role = await self.role(user_id)
+        role = await self.role(self.group_of(case), user_id)
         return role == ADMIN or (role is not None and user_id == case.advocate_id)
 
-    async def reassign(self, topic_id: Optional[int], user_id: Optional[int], to_user_id: Optional[int]) -> Text:
+    async def reassign(self, group: int, topic_id: Optional[int], user_id: Optional[int],
+                       to_user_id: Optional[int]) -> Text:
         """/reassign in a case topic, by a group admin: the case goes to `to_user_id` (the
         author of the message they replied to), or to the admin. The survivor hears who."""
-        case = await self.cases.case_in_topic(topic_id) if topic_id else None
+        case = await self.cases.case_in_topic(group, topic_id) if topic_id else None
         if case is None:
             return self.group_text("advocate_no_case")
-        if await self.role(user_id) != ADMIN:
+        if await self.role(group, user_id) != ADMIN:
             return self.group_text("advocate_admins_only")
         new_owner = to_user_id or user_id
-        if not await self.role(new_owner):
+        if not await self.role(group, new_owner):
             return self.group_text("advocate_not_member")
         await self.cases.update(case.alias, advocate_id=new_owner)
         name = await self.cases.display_name(new_owner)
@@ -254,7 +267,7 @@ class Handoffs:
             alias=case.alias, who=name or self.group_text("handoff_someone"))
 
     async def queue(self) -> Text:
-        """/queue: who is waiting, urgent first, then the longest waiting."""
+        """/queue: who is waiting in every group, urgent first, then the longest waiting."""
         return cards.queue(await self.cases.waiting(), self.advocate_language, self.clock())
 
     async def set_name(self, user_id: int, name: Text) -> Text:
@@ -330,12 +343,12 @@ class Handoffs:
         if delivery.direction == TO_GROUP:
             thread = case.topic_id if case.state == ACTIVE else None
             reply_to = reply_to or (None if thread else case.card_id)  # a left message: under its card
-            copy = await self.messenger.copy(case.chat_id, delivery.source_message_id, self.group,
+            copy = await self.messenger.copy(case.chat_id, delivery.source_message_id, self.group_of(case),
                                              thread_id=thread, reply_to=reply_to)
             if thread is None:
                 await self.cases.posted(case.alias, copy)
             return copy
-        copy = await self.messenger.copy(self.group, delivery.source_message_id, case.chat_id,
+        copy = await self.messenger.copy(self.group_of(case), delivery.source_message_id, case.chat_id,
                                          reply_to=reply_to)
         if await self.cases.get(case.alias) is None:  # they left while it was on its way: take it back
             await self.messenger.delete(case.chat_id, [copy])

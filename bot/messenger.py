@@ -35,15 +35,15 @@ class Messenger(Protocol):
     async def copy(self, from_chat_id: int, message_id: int, to_chat_id: int, *,
                    thread_id: Optional[int] = None, reply_to: Optional[int] = None) -> int: ...
 
-    async def open_topic(self, name: Text) -> int: ...
+    async def open_topic(self, chat_id: int, name: Text) -> int: ...
 
-    async def close_topic(self, topic_id: int) -> None: ...
+    async def close_topic(self, chat_id: int, topic_id: int) -> None: ...
 
-    async def delete_topic(self, topic_id: int) -> None:
+    async def delete_topic(self, chat_id: int, topic_id: int) -> None:
         """Gone with everything in it (a topic that is already gone counts); DeliveryFailed: later."""
 
     async def delete(self, chat_id: int, message_ids: List[int]) -> bool:
         """True: deleted; False: the platform will never allow it (too old); DeliveryFailed: later."""
 
-    async def role(self, user_id: int) -> Optional[Text]:
-        """ADMIN or MEMBER of the advocates' group; None if not in it, or restricted in it."""
+    async def role(self, chat_id: int, user_id: int) -> Optional[Text]:
+        """ADMIN or MEMBER of this advocates' group; None if not in it, or restricted in it."""

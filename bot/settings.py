@@ -12,11 +12,13 @@ import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, FrozenSet, Mapping, Optional, Text
+from typing import Dict, FrozenSet, List, Mapping, Optional, Text, Tuple
 from urllib.parse import urlparse
 
 from dotenv import dotenv_values
 
+from bot.groups import AdvocateGroup
+from bot.groups import parse as parse_groups
 from bot.hours import ALWAYS, Hours, HoursError, parse
 from bot.texts import all_texts
 from knowledge.resources import FALLBACK_REGION, regions
@@ -33,7 +35,8 @@ class SettingsError(SystemExit):
 @dataclass(frozen=True)
 class Settings:
     telegram_bot_token: Optional[Text]
-    advocate_chat_id: Optional[int]
+    advocate_chat_id: Optional[int]  # the first advocates' group (the only one unless ADVOCATE_CHAT_IDS)
+    advocate_groups: Tuple[AdvocateGroup, ...]
     advocate_ids: Optional[FrozenSet[int]]  # ADVOCATE_IDS: only these accounts may act on cases
     pseudonym_key: bytes
     chat_id_key: bytes
@@ -125,13 +128,9 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
     if token and ":" not in token:
         raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a token from BotFather (id:secret).")
-    raw_chat = env.get("ADVOCATE_CHAT_ID", "").strip()
-    if token and not raw_chat:
-        raise SettingsError("ADVOCATE_CHAT_ID is required when TELEGRAM_BOT_TOKEN is set.")
-    try:
-        advocate_chat_id = int(raw_chat) if raw_chat else None
-    except ValueError:
-        raise SettingsError(f"ADVOCATE_CHAT_ID={raw_chat!r} is not a Telegram chat id (a number).") from None
+    groups = _advocate_groups(env)
+    if token and not groups:
+        raise SettingsError("ADVOCATE_CHAT_ID (or ADVOCATE_CHAT_IDS) is required when TELEGRAM_BOT_TOKEN is set.")
     store_url = env.get("STORE_URL", "").strip() or f"sqlite:///{var / 'bot.sqlite3'}"
     if store_url == f"sqlite:///{var / 'bot.sqlite3'}":
         private_folder(var)
@@ -151,7 +150,8 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
         raise SettingsError("WEBHOOK_SECRET must be 32-256 characters of A-Z, a-z, 0-9, _ and -.")
     return Settings(
         telegram_bot_token=token,
-        advocate_chat_id=advocate_chat_id,
+        advocate_chat_id=groups[0].chat_id if groups else None,
+        advocate_groups=tuple(groups),
         advocate_ids=_advocate_ids(env),
         pseudonym_key=secret_key(env, "PSEUDONYM_KEY", keys, legacy=var / "pseudonym.key"),
         chat_id_key=secret_key(env, "CHAT_ID_KEY", keys),
@@ -170,6 +170,22 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
         advocate_language=_advocate_language(env),
         max_messages_per_second=_rate(env),
     )
+
+
+def _advocate_groups(env: Mapping[Text, Text]) -> List[AdvocateGroup]:
+    """ADVOCATE_CHAT_IDS ("-1001:es,-1002"), else the one ADVOCATE_CHAT_ID; languages checked."""
+    raw = env.get("ADVOCATE_CHAT_IDS", "").strip()
+    name = "ADVOCATE_CHAT_IDS" if raw else "ADVOCATE_CHAT_ID"
+    raw = raw or env.get("ADVOCATE_CHAT_ID", "").strip()
+    try:
+        groups = list(parse_groups(raw))
+    except ValueError as error:
+        raise SettingsError(f"{name}: {str(error)!r} is not a Telegram chat id (a number), "
+                            "optionally followed by :language.") from None
+    unknown = sorted({g.language for g in groups if g.language} - set(all_texts()))
+    if unknown:
+        raise SettingsError(f"{name}: no texts for language {', '.join(unknown)} (known: {', '.join(all_texts())}).")
+    return groups
 
 
 def _advocate_ids(env: Mapping[Text, Text]) -> Optional[FrozenSet[int]]:

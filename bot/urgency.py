@@ -50,7 +50,7 @@ class Urgency:
         handoffs = self.handoffs
         note = handoffs.group_text(note_key)
         if case.state == ACTIVE and case.topic_id:
-            await handoffs.messenger.send(handoffs.group, note, thread_id=case.topic_id, notify=True)
+            await handoffs.messenger.send(handoffs.group_of(case), note, thread_id=case.topic_id, notify=True)
         elif case.card_id:
-            await handoffs.messenger.edit(handoffs.group, case.card_id, handoffs.card(case))
+            await handoffs.messenger.edit(handoffs.group_of(case), case.card_id, handoffs.card(case))
             await handoffs.post_under_card(case, note, notify=True)

@@ -65,17 +65,17 @@ class FakeMessenger:
         self.copies.append((from_chat_id, message_id, to_chat_id, thread_id, reply_to))
         return next(self.ids)
 
-    async def open_topic(self, name):
+    async def open_topic(self, chat_id, name):
         if self.topics_fail:
             raise DeliveryFailed("TimedOut")
         topic = next(self.ids)
         self.topics[topic] = name
         return topic
 
-    async def close_topic(self, topic_id):
+    async def close_topic(self, chat_id, topic_id):
         self.closed.add(topic_id)
 
-    async def delete_topic(self, topic_id):
+    async def delete_topic(self, chat_id, topic_id):
         self.check()
         self.topics.pop(topic_id, None)
 
@@ -86,7 +86,7 @@ class FakeMessenger:
         self.deleted += [(chat_id, m) for m in message_ids]
         return True
 
-    async def role(self, user_id):
+    async def role(self, chat_id, user_id):
         return ADMIN if user_id in self.admins else MEMBER if user_id in self.members else None
 
     def to(self, chat_id, thread_id=None):

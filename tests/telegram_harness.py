@@ -141,7 +141,7 @@ async def ask_for_a_person(bot, survivor, story, request, urgent=False):
     await bot.press(survivor, await bot.buttons_offering(survivor, "/affirm"), "/affirm")
     await bot.fake.wait_for(lambda: bot.fake.bot_messages(survivor.id)[-1]["text"].startswith(HANDOFF_NEWS))
     case = await bot.bridge.cases.open_case_of(bot.pseudonym(survivor))
-    return bot.fake.chats[ADVOCATES][case.card_id]
+    return bot.fake.chats[case.group_id or ADVOCATES][case.card_id]
 
 
 async def a_live_case(bot, survivor=None, story="they took my passport", advocate=ANA):

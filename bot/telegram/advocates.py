@@ -1,4 +1,4 @@
-"""The advocates' group: Take/Pass on case cards, messages and edits in case topics,
+"""The advocates' groups: Take/Pass on case cards, messages and edits in case topics,
 and the /end, /queue and /name commands. The handoff checks membership."""
 
 from __future__ import annotations
@@ -28,13 +28,12 @@ def topic_of(message: Message) -> Optional[int]:
 class Advocates:
     """Handlers for the advocates' supergroup (one forum topic per case)."""
 
-    def __init__(self, handoff: Handoffs, advocate_chat_id: int, advocate_language: Text) -> None:
+    def __init__(self, handoff: Handoffs, advocate_language: Text) -> None:
         self.handoff = handoff
-        self.group = advocate_chat_id
         self.language = advocate_language
 
     def handlers(self) -> List[BaseHandler]:
-        group = filters.Chat(self.group)
+        group = filters.Chat(list(self.handoff.groups.ids))
         new, edited = filters.UpdateType.MESSAGE, filters.UpdateType.EDITED_MESSAGE
         return [
             CommandHandler("end", self.on_end, filters=group & new),
@@ -63,27 +62,27 @@ class Advocates:
         if message.is_topic_message and message.message_thread_id:
             reply = message.reply_to_message
             reply_to = reply.message_id if reply and reply.message_id != message.message_thread_id else None
-            refusal = await self.handoff.from_advocate(message.message_thread_id, message.message_id, reply_to,
-                                                       author(message))
+            refusal = await self.handoff.from_advocate(message.chat_id, message.message_thread_id,
+                                                       message.message_id, reply_to, author(message))
             if refusal:
                 await self.answer(update, refusal)
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message.is_topic_message and message.message_thread_id:
-            await self.handoff.advocate_edited(message.message_thread_id, message.message_id, message.text,
-                                               author(message))
+            await self.handoff.advocate_edited(message.chat_id, message.message_thread_id, message.message_id,
+                                               message.text, author(message))
 
     async def on_end(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
-        await self.answer(update, await self.handoff.end(topic_of(message), author(message)))
+        await self.answer(update, await self.handoff.end(message.chat_id, topic_of(message), author(message)))
 
     async def on_reassign(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/reassign, by an admin, in reply to a message of the advocate who should have the case."""
         message = update.effective_message
         reply = message.reply_to_message
         to = author(reply) if reply and reply.message_id != message.message_thread_id else None
-        await self.answer(update, await self.handoff.reassign(topic_of(message), author(message), to))
+        await self.answer(update, await self.handoff.reassign(message.chat_id, topic_of(message), author(message), to))
 
     async def on_queue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.answer(update, await self.handoff.queue())

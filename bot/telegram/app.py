@@ -20,6 +20,7 @@ from telegram.ext import (
 from bot.cases import Cases
 from bot.core import COMMANDS, language_from_code
 from bot.erasure import Erasure
+from bot.groups import Groups
 from bot.handoff import Handoffs
 from bot.sealing import Sealer
 from bot.telegram.advocates import Advocates
@@ -83,16 +84,17 @@ class TelegramBridge:
             .post_shutdown(self.on_stop)
             .build()
         )
-        messenger = TelegramMessenger(application.bot, settings.advocate_chat_id)
-        self.erasure = Erasure(self.store, self.cases, self.core.rasa, messenger, settings.advocate_chat_id,
+        groups = Groups(settings.advocate_groups)
+        messenger = TelegramMessenger(application.bot, posted=groups.posted)
+        self.erasure = Erasure(self.store, self.cases, self.core.rasa, messenger, groups.first,
                                settings.advocate_language)
         self.handoff = Handoffs(
-            self.cases, messenger, self.erasure, settings.advocate_chat_id, settings.handoff_hours,
+            self.cases, messenger, self.erasure, groups, settings.handoff_hours,
             settings.handoff_wait_minutes, remember=self.store.remember,
             advocate_language=settings.advocate_language, allowed=settings.advocate_ids)
         self.survivors = Survivors(self.core, self.store, self.handoff, self.erasure, settings.pseudonym_key)
         order.on_overflow = self.survivors.overflowing
-        self.advocates = Advocates(self.handoff, settings.advocate_chat_id, settings.advocate_language)
+        self.advocates = Advocates(self.handoff, settings.advocate_language)
         application.add_handlers(self.survivors.handlers() + self.advocates.handlers()
                                  + [CallbackQueryHandler(self.on_button)])
         application.add_error_handler(self.on_error)
@@ -111,9 +113,10 @@ class TelegramBridge:
             code = None if language == "en" else language
             await with_retries(lambda: application.bot.set_my_commands(commands, language_code=code))  # noqa: B023 (awaited at once)
         advocate_commands = texts[self.settings.advocate_language]["advocate_commands"]
-        await with_retries(lambda: application.bot.set_my_commands(
-            [BotCommand(name, description) for name, description in advocate_commands.items()],
-            scope=BotCommandScopeChat(self.settings.advocate_chat_id)))
+        advocate_menu = [BotCommand(name, description) for name, description in advocate_commands.items()]
+        for group in self.handoff.groups.ids:
+            scope = BotCommandScopeChat(group)
+            await with_retries(lambda: application.bot.set_my_commands(advocate_menu, scope=scope))  # noqa: B023 (awaited at once)
         tick = min(30.0, self.settings.handoff_wait_minutes * 60 / 4)
         self._loops = [asyncio.create_task(every(PURGE_EVERY_SECONDS, self.purge)),
                        asyncio.create_task(every(tick, self.handoff.tick)),
@@ -140,11 +143,11 @@ class TelegramBridge:
         offered = query.message.reply_markup if isinstance(query.message, Message) else None
         payloads = {b.callback_data for row in (offered.inline_keyboard if offered else []) for b in row}
         chat = update.effective_chat
-        group = self.settings.advocate_chat_id
-        if chat is None or query.data not in payloads or not (chat.type == "private" or chat.id == group):
+        groups = self.handoff.groups.ids
+        if chat is None or query.data not in payloads or not (chat.type == "private" or chat.id in groups):
             await with_retries(lambda: query.answer(text("button_expired", language_from_code(query.from_user.language_code))))
             return  # forged, stale or foreign: never reaches Rasa or a case
-        if chat.id == group:
+        if chat.id in groups:
             await self.advocates.on_button(query)
         else:
             await self.survivors.on_button(update, context, query)

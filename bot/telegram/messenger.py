@@ -88,13 +88,14 @@ async def delete_all(bot: Bot, chat_id: int, ids: List[int]) -> None:
 class TelegramMessenger:
     """The handoff's view of Telegram: messages, copies, forum topics, membership."""
 
-    def __init__(self, bot: Bot, advocate_chat_id: int) -> None:
+    def __init__(self, bot: Bot, posted: Callable[[int], None] = lambda chat_id: None) -> None:
         self.bot = bot
-        self.group = advocate_chat_id
+        self.posted = posted  # told of every message sent, copied or edited: the groups' budgets
 
     async def send(self, chat_id: int, message: Text, *, thread_id: Optional[int] = None,
                    buttons: Sequence[ButtonSpec] = (), notify: bool = False,
                    reply_to: Optional[int] = None) -> int:
+        self.posted(chat_id)
         sent = await self.call(lambda: self.bot.send_message(
             chat_id, message, message_thread_id=thread_id, reply_markup=keyboard(buttons),
             disable_notification=not notify, reply_parameters=replying(reply_to)))
@@ -102,6 +103,7 @@ class TelegramMessenger:
 
     async def edit(self, chat_id: int, message_id: int, message: Text) -> None:
         """Best effort: an edit Telegram refuses (too old, unchanged) is not worth an error."""
+        self.posted(chat_id)
         try:
             await with_retries(lambda: self.bot.edit_message_text(message, chat_id, message_id))
         except TelegramError:
@@ -110,25 +112,26 @@ class TelegramMessenger:
     async def copy(self, from_chat_id: int, message_id: int, to_chat_id: int, *,
                    thread_id: Optional[int] = None, reply_to: Optional[int] = None) -> int:
         """A copy carries no "forwarded from": nothing links back to either account."""
+        self.posted(to_chat_id)
         copied = await self.call(lambda: self.bot.copy_message(
             to_chat_id, from_chat_id, message_id, message_thread_id=thread_id,
             reply_parameters=replying(reply_to)))
         return copied.message_id
 
-    async def open_topic(self, name: Text) -> int:
-        topic = await self.call(lambda: self.bot.create_forum_topic(self.group, name))
+    async def open_topic(self, chat_id: int, name: Text) -> int:
+        topic = await self.call(lambda: self.bot.create_forum_topic(chat_id, name))
         return topic.message_thread_id
 
-    async def close_topic(self, topic_id: int) -> None:
+    async def close_topic(self, chat_id: int, topic_id: int) -> None:
         try:
-            await with_retries(lambda: self.bot.close_forum_topic(self.group, topic_id))
+            await with_retries(lambda: self.bot.close_forum_topic(chat_id, topic_id))
         except TelegramError:
             log.warning("a case topic could not be closed")
 
-    async def delete_topic(self, topic_id: int) -> None:
+    async def delete_topic(self, chat_id: int, topic_id: int) -> None:
         """The topic and everything in it; one Telegram already lost counts as deleted."""
         try:
-            await with_retries(lambda: self.bot.delete_forum_topic(self.group, topic_id))
+            await with_retries(lambda: self.bot.delete_forum_topic(chat_id, topic_id))
         except BadRequest as error:
             if "not found" not in str(error).lower():
                 log.warning("a case topic could not be deleted: %s", type(error).__name__)
@@ -147,9 +150,9 @@ class TelegramMessenger:
             raise DeliveryFailed(type(error).__name__) from None
         return True
 
-    async def role(self, user_id: int) -> Optional[Text]:
+    async def role(self, chat_id: int, user_id: int) -> Optional[Text]:
         try:
-            member = await with_retries(lambda: self.bot.get_chat_member(self.group, user_id))
+            member = await with_retries(lambda: self.bot.get_chat_member(chat_id, user_id))
         except TelegramError:
             return None
         if member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR):

@@ -115,7 +115,7 @@ async def test_leaving_without_a_case_still_erases_rasa_in_the_background(handof
 async def test_an_ended_case_keeps_its_topic_for_the_team_until_retention_then_the_group_forgets_it(
         handoffs, messenger, clock):
     alias, topic, card = await live_case(handoffs, messenger)
-    await handoffs.end(topic, ANA)
+    await handoffs.end(GROUP, topic, ANA)
     await handoffs.erasure.settled()
     await handoffs.erasure.work()
     assert topic in messenger.topics and topic in messenger.closed
@@ -134,7 +134,7 @@ async def test_an_ended_case_keeps_its_topic_for_the_team_until_retention_then_t
 
 async def test_a_card_telegram_no_longer_lets_the_bot_delete_is_edited_down_to_its_alias(handoffs, messenger, clock):
     alias, topic, card = await live_case(handoffs, messenger)
-    await handoffs.end(topic, ANA)
+    await handoffs.end(GROUP, topic, ANA)
     messenger.too_old.add(card)
     clock.now += 73 * 3600
     await handoffs.erasure.purge(retention_hours=72)
@@ -158,7 +158,7 @@ async def test_an_open_case_silent_for_the_retention_period_expires_and_the_surv
 async def test_a_case_still_talking_does_not_expire(handoffs, messenger, clock):
     alias, topic, _ = await live_case(handoffs, messenger)
     clock.now += 70 * 3600
-    await handoffs.from_advocate(topic, 77, user_id=ANA)
+    await handoffs.from_advocate(GROUP, topic, 77, user_id=ANA)
     clock.now += 3 * 3600
     await handoffs.erasure.purge(retention_hours=72)
     assert (await handoffs.cases.get(alias)).state == "active"

@@ -11,10 +11,13 @@ from telegram_harness import (
     ANA,
     LUIS,
     a_live_case,
+    alias_of,
     ask_for_a_person,
     eventually,
     group_messages,
     person,
+    start_bot,
+    stop_bot,
     take,
 )
 from testkit.fake_telegram import Person
@@ -134,3 +137,24 @@ async def test_a_service_message_in_a_private_chat_is_ignored(bot):
     bot.fake.say(rosa, None, message_auto_delete_timer_changed={"message_auto_delete_time": 86400})
     await asyncio.sleep(0.5)
     assert bot.fake.bot_messages(rosa.id) == []
+
+
+async def test_with_three_groups_at_their_limits_new_cases_still_reach_an_advocate(assistant, tmp_path):
+    groups = (-100201, -100202, -100203)
+    bot = await start_bot(tmp_path, assistant.url, ADVOCATE_CHAT_IDS=",".join(map(str, groups)))
+    try:
+        for group in groups:  # each group has used this minute's 20 messages
+            for _ in range(20):
+                bot.bridge.handoff.groups.posted(group)
+        bot.fake.members.add(ANA.id)
+        landed = []
+        joining = text("handoff_joined", "en").split("{who}")[1].split("{shared}")[0]
+        for _ in groups:
+            survivor = person("en")
+            card = await ask_for_a_person(bot, survivor, "they took my passport", "i want to talk to a person")
+            assert await take(bot, ANA, card) == text("advocate_you_have_it", "en").format(alias=alias_of(card))
+            await bot.fake.wait_for(lambda who=survivor: joining in bot.fake.bot_messages(who.id)[-1]["text"])
+            landed.append(card["chat"]["id"])
+        assert sorted(landed) == sorted(groups), "spread over the groups, one case each, all taken"
+    finally:
+        await stop_bot(bot)

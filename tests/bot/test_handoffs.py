@@ -166,7 +166,7 @@ async def test_messages_cross_in_order_as_copies_and_replies_stay_replies(handof
     topic = await taken(handoffs, messenger)
     for message_id in (21, 22):
         assert await handoffs.from_survivor(ROSA, message_id)
-    await handoffs.from_advocate(topic, 31, user_id=ANA)
+    await handoffs.from_advocate(GROUP, topic, 31, user_id=ANA)
     copy_of_31 = messenger.copies[-1]
     assert messenger.copies[:2] == [(ROSA_CHAT, 21, GROUP, topic, None), (ROSA_CHAT, 22, GROUP, topic, None)]
     assert copy_of_31[:4] == (GROUP, 31, ROSA_CHAT, None)
@@ -201,7 +201,7 @@ async def test_a_message_telegram_refuses_for_good_is_skipped_and_its_sender_tol
     assert [c[1] for c in messenger.copies] == [22], "the case goes on"
     assert messenger.to(ROSA_CHAT)[-1].text == text("relay_failed", "es")
     messenger.gone.add(31)
-    await handoffs.from_advocate(topic, 31, user_id=ANA)
+    await handoffs.from_advocate(GROUP, topic, 31, user_id=ANA)
     assert messenger.to(GROUP, topic)[-1].text == text("advocate_relay_failed", "en")
     await handoffs.deliver()
     assert [c[1] for c in messenger.copies] == [22], "never tried again"
@@ -221,7 +221,7 @@ async def test_a_survivor_who_blocked_the_bot_closes_their_case(handoffs, messen
     topic = await taken(handoffs, messenger)
     alias = await alias_of(handoffs, ROSA)
     messenger.blocked.add(ROSA_CHAT)
-    await handoffs.from_advocate(topic, 31, user_id=ANA)
+    await handoffs.from_advocate(GROUP, topic, 31, user_id=ANA)
     case = await handoffs.cases.get(alias)
     assert case.state == CLOSED and case.chat_id is None
     assert messenger.to(GROUP, topic)[-1].text == text("advocate_blocked", "en") and topic in messenger.closed
@@ -241,7 +241,7 @@ async def test_end_closes_the_case_even_when_the_survivor_cannot_be_told(handoff
     topic = await taken(handoffs, messenger)
     alias = await alias_of(handoffs, ROSA)
     messenger.blocked.add(ROSA_CHAT)
-    assert await handoffs.end(topic, ANA) == text("advocate_ended", "en").format(alias=alias)
+    assert await handoffs.end(GROUP, topic, ANA) == text("advocate_ended", "en").format(alias=alias)
     assert (await handoffs.cases.get(alias)).state == CLOSED
 
 
@@ -255,7 +255,7 @@ async def test_a_copy_that_lands_after_the_survivor_left_is_taken_back(handoffs,
         return copied
 
     messenger.copy = slow_copy
-    await handoffs.from_advocate(topic, 31, user_id=ANA)
+    await handoffs.from_advocate(GROUP, topic, 31, user_id=ANA)
     assert len([d for d in messenger.deleted if d[0] == ROSA_CHAT]) == 1, "the copy is deleted again"
 
 
@@ -264,14 +264,14 @@ async def test_edits_follow_the_message_across(handoffs, messenger):
     await handoffs.from_survivor(ROSA, 21)
     await handoffs.survivor_edited(ROSA, 21, "fixed")
     assert messenger.edits[-1][0] == GROUP and messenger.edits[-1][2] == "fixed"
-    await handoffs.from_advocate(topic, 31, user_id=ANA)
-    await handoffs.advocate_edited(topic, 31, "better", ANA)
+    await handoffs.from_advocate(GROUP, topic, 31, user_id=ANA)
+    await handoffs.advocate_edited(GROUP, topic, 31, "better", ANA)
     assert messenger.edits[-1][0] == ROSA_CHAT and messenger.edits[-1][2] == "better"
 
 
 async def test_nothing_outside_a_case_topic_is_relayed(handoffs, messenger):
     await taken(handoffs, messenger)
-    await handoffs.from_advocate(77, 41, user_id=ANA)
+    await handoffs.from_advocate(GROUP, 77, 41, user_id=ANA)
     assert messenger.copies == []
 
 
@@ -279,8 +279,8 @@ async def test_nothing_outside_a_case_topic_is_relayed(handoffs, messenger):
 async def test_end_tells_the_survivor_closes_the_topic_and_keeps_nothing(handoffs, messenger):
     topic = await taken(handoffs, messenger)
     alias = await alias_of(handoffs, ROSA)
-    assert await handoffs.end(None, ANA) == text("advocate_no_case", "en")
-    assert await handoffs.end(topic, ANA) == text("advocate_ended", "en").format(alias=alias)
+    assert await handoffs.end(GROUP, None, ANA) == text("advocate_no_case", "en")
+    assert await handoffs.end(GROUP, topic, ANA) == text("advocate_ended", "en").format(alias=alias)
     assert messenger.to(ROSA_CHAT)[-1].text == text("handoff_ended", "es")
     assert topic in messenger.closed
     case = await handoffs.cases.get(alias)
@@ -340,29 +340,29 @@ async def test_a_risk_in_a_message_left_for_the_team_marks_the_card(handoffs, me
 async def test_only_the_advocate_who_took_the_case_reaches_the_survivor_edits_or_ends_it(handoffs, messenger):
     topic = await taken(handoffs, messenger)
     alias = await alias_of(handoffs, ROSA)
-    assert await handoffs.from_advocate(topic, 31, user_id=LUIS) == text("advocate_not_owner", "en")
-    assert await handoffs.from_advocate(topic, 32, user_id=None) == text("advocate_not_yourself", "en")
+    assert await handoffs.from_advocate(GROUP, topic, 31, user_id=LUIS) == text("advocate_not_owner", "en")
+    assert await handoffs.from_advocate(GROUP, topic, 32, user_id=None) == text("advocate_not_yourself", "en")
     assert messenger.copies == [], "neither reached the survivor"
-    assert await handoffs.from_advocate(topic, 33, user_id=ANA) is None and len(messenger.copies) == 1
-    await handoffs.advocate_edited(topic, 33, "changed by someone else", LUIS)
+    assert await handoffs.from_advocate(GROUP, topic, 33, user_id=ANA) is None and len(messenger.copies) == 1
+    await handoffs.advocate_edited(GROUP, topic, 33, "changed by someone else", LUIS)
     assert messenger.edits[-1][2] != "changed by someone else"
-    assert await handoffs.end(topic, LUIS) == text("advocate_not_owner", "en")
+    assert await handoffs.end(GROUP, topic, LUIS) == text("advocate_not_owner", "en")
     assert (await handoffs.cases.get(alias)).state == ACTIVE
     messenger.admins.add(BOSS)
-    assert await handoffs.end(topic, BOSS) == text("advocate_ended", "en").format(alias=alias)
+    assert await handoffs.end(GROUP, topic, BOSS) == text("advocate_ended", "en").format(alias=alias)
 
 
 async def test_an_admin_reassigns_a_case_and_the_survivor_hears_who(handoffs, messenger):
     topic = await taken(handoffs, messenger)
     alias = await alias_of(handoffs, ROSA)
     await handoffs.set_name(LUIS, "Luis")
-    assert await handoffs.reassign(topic, ANA, LUIS) == text("advocate_admins_only", "en")
+    assert await handoffs.reassign(GROUP, topic, ANA, LUIS) == text("advocate_admins_only", "en")
     messenger.admins.add(BOSS)
-    assert await handoffs.reassign(topic, BOSS, STRANGER) == text("advocate_not_member", "en")
-    assert await handoffs.reassign(topic, BOSS, LUIS) == text("advocate_reassigned", "en").format(alias=alias, who="Luis")
+    assert await handoffs.reassign(GROUP, topic, BOSS, STRANGER) == text("advocate_not_member", "en")
+    assert await handoffs.reassign(GROUP, topic, BOSS, LUIS) == text("advocate_reassigned", "en").format(alias=alias, who="Luis")
     assert messenger.to(ROSA_CHAT)[-1].text == text("handoff_reassigned", "es").format(who="Luis")
-    assert await handoffs.from_advocate(topic, 41, user_id=ANA) == text("advocate_not_owner", "en")
-    assert await handoffs.from_advocate(topic, 42, user_id=LUIS) is None
+    assert await handoffs.from_advocate(GROUP, topic, 41, user_id=ANA) == text("advocate_not_owner", "en")
+    assert await handoffs.from_advocate(GROUP, topic, 42, user_id=LUIS) is None
 
 
 async def test_with_advocate_ids_set_only_those_accounts_may_take_a_case(store, messenger, clock):

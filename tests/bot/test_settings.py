@@ -49,9 +49,11 @@ def test_a_key_file_others_can_read_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("env, message", [
-    ({"TELEGRAM_BOT_TOKEN": "123:abc"}, "ADVOCATE_CHAT_ID is required when TELEGRAM_BOT_TOKEN is set."),
+    ({"TELEGRAM_BOT_TOKEN": "123:abc"}, "ADVOCATE_CHAT_ID (or ADVOCATE_CHAT_IDS) is required when"),
+    ({"ADVOCATE_CHAT_IDS": "-1001:es,-1002:xx"}, "ADVOCATE_CHAT_IDS: no texts for language xx"),
+    ({"ADVOCATE_CHAT_IDS": "-1001,advocates"}, "ADVOCATE_CHAT_IDS: 'advocates' is not a Telegram chat id"),
     ({"TELEGRAM_BOT_TOKEN": "nonsense", "ADVOCATE_CHAT_ID": "-1"}, "TELEGRAM_BOT_TOKEN does not look like"),
-    ({"TELEGRAM_BOT_TOKEN": "1:a", "ADVOCATE_CHAT_ID": "advocates"}, "ADVOCATE_CHAT_ID='advocates' is not"),
+    ({"TELEGRAM_BOT_TOKEN": "1:a", "ADVOCATE_CHAT_ID": "advocates"}, "ADVOCATE_CHAT_ID: 'advocates' is not a Telegram chat id"),
     ({"RETENTION_HOURS": "soon"}, "RETENTION_HOURS='soon' is not a number."),
     ({"RETENTION_HOURS": "0"}, "RETENTION_HOURS='0' must be greater than zero."),
     ({"RASA_URL": "localhost:5005"}, "RASA_URL='localhost:5005' is not an http(s) URL."),
@@ -86,3 +88,10 @@ def test_env_file_lines(tmp_path):
 def test_advocate_ids_is_an_optional_allowlist(tmp_path):
     assert load({}, var=tmp_path / "var").advocate_ids is None
     assert load({"ADVOCATE_IDS": "501, 502,"}, var=tmp_path / "var").advocate_ids == {501, 502}
+
+
+def test_several_advocate_groups_each_with_an_optional_language(tmp_path):
+    settings = load({"ADVOCATE_CHAT_IDS": "-1001:es, -1002:EN,-1003"}, var=tmp_path / "var")
+    assert [(g.chat_id, g.language) for g in settings.advocate_groups] == [(-1001, "es"), (-1002, "en"), (-1003, None)]
+    assert settings.advocate_chat_id == -1001
+    assert [g.chat_id for g in load({"ADVOCATE_CHAT_ID": "-1009"}, var=tmp_path / "var").advocate_groups] == [-1009]
