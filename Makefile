@@ -41,9 +41,10 @@ evaluate: train  ## held-out NLU (reports/nlu-summary.md) and safety recall / fa
 	$(BIN)/python scripts/nlu_report.py reports/nlu
 	$(BIN)/python scripts/safety_eval.py --split heldout examples --model models/safe-harbor.tar.gz
 
-bench: train  ## latency, throughput, memory of the full path vs Rasa alone: reports/bench.{json,png}; the safety layer: reports/bench-safety.json
+bench: train  ## latency, throughput, memory of the full path vs Rasa alone: reports/bench.{json,png}; the safety layer: reports/bench-safety.json; the handoff over 1 and 3 groups: reports/bench-handoff.json
 	$(BIN)/python -m bench.safety
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.handoff
 
 clean:
 	rm -rf models .rasa reports var/*.sqlite3*

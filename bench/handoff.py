@@ -41,9 +41,15 @@ class CopyClock(TimedTelegram):
         return copied
 
 
+def offers(message: dict) -> List[str]:
+    """The callback data of a message's buttons."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    return [button["callback_data"] for row in rows for button in row]
+
+
 def untaken_cards(fake: CopyClock, groups: List[int]) -> list:
     return [m for g in groups for m in fake.chats.get(g, {}).values()
-            if "case:take:" in json.dumps(m.get("reply_markup") or {})]
+            if any(data.startswith("case:take:") for data in offers(m))]
 
 
 async def open_case(fake: CopyClock, survivor: Person, advocates: Dict[int, Person], groups: List[int]) -> None:
@@ -52,7 +58,7 @@ async def open_case(fake: CopyClock, survivor: Person, advocates: Dict[int, Pers
     fake.say(survivor, "i want to talk to a person")
     for payload in ('/inform_need{"need": "talk"}', "/affirm"):
         keyboard = await fake.wait_for(lambda p=payload: [m for m in fake.bot_messages(survivor.id)
-                                                          if p in json.dumps(m.get("reply_markup") or {})], 120)
+                                                          if p in offers(m)], 120)
         fake.press(survivor, keyboard[-1], payload)
     [card] = await fake.wait_for(lambda: untaken_cards(fake, groups), 240)
     fake.press(advocates[card["chat"]["id"]], card, card["reply_markup"]["inline_keyboard"][0][0]["callback_data"])

@@ -9,7 +9,6 @@ from typing import Awaitable, Callable, List, Optional
 
 from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -26,6 +25,7 @@ from bot.sealing import Sealer
 from bot.telegram.advocates import Advocates
 from bot.telegram.messenger import TelegramMessenger, with_retries
 from bot.telegram.order import PerChatOrder
+from bot.telegram.pacing import PER_CHAT_BURST, Pacing
 from bot.telegram.survivors import Survivors
 from bot.texts import all_texts, text
 from bot.wiring import Bridge
@@ -100,10 +100,12 @@ class TelegramBridge:
         application.add_error_handler(self.on_error)
         return application
 
-    def pacing(self) -> AIORateLimiter:
-        """Telegram's flood limits: ~30 messages/s per bot, 20/minute per group (0: off)."""
+    def pacing(self) -> Pacing:
+        """Telegram's flood limits: ~30 messages/s per bot, 20/minute per group, about 1/s per
+        private chat after a short burst (bot/telegram/pacing.py); a rate of 0 turns all off."""
         rate = self.settings.max_messages_per_second
-        return AIORateLimiter(overall_max_rate=rate, group_max_rate=20 if rate else 0, max_retries=3)
+        return Pacing(per_chat_burst=PER_CHAT_BURST if rate else 0, overall_max_rate=rate,
+                      group_max_rate=20 if rate else 0, max_retries=3)
 
     async def on_start(self, application: Application) -> None:
         """Command menus per language; retention purge, handoff waits and outbox retries."""
