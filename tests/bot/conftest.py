@@ -24,12 +24,9 @@ async def bot_without_rasa(tmp_path):
 
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    """The bot store's database: SQLite always, PostgreSQL where a server is reachable."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/bot.sqlite3"
-        return
+@pytest.fixture
+def postgres():
+    """An empty PostgreSQL bot store, where a server is reachable; a clear skip where not."""
     engine = sa.create_engine(POSTGRES_URL)
     try:
         engine.connect().close()
@@ -42,3 +39,11 @@ def store_url(request, tmp_path):
     for tables in (cases.metadata, store.metadata):
         tables.drop_all(engine)
     engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """The bot store's database: SQLite always, PostgreSQL where a server is reachable."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/bot.sqlite3"
+    return request.getfixturevalue("postgres")

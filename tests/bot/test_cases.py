@@ -4,6 +4,7 @@ import asyncio
 from dataclasses import replace
 
 import pytest
+import sqlalchemy as sa
 
 from bot.cases import ACTIVE, CLOSED, TO_GROUP, TO_SURVIVOR, WAITING, Cases
 from bot.core import HandoffRequest
@@ -125,7 +126,6 @@ async def test_a_closed_cases_summary_is_gone_from_the_sqlite_files(cases, store
 async def test_the_chat_id_is_kept_sealed_and_opens_only_for_its_own_case(cases):
     case = await cases.open("p1", 987654321, REQUEST)
     assert case.chat_id == 987654321 and (await cases.get(case.alias)).chat_id == 987654321
-    import sqlalchemy as sa
     with cases._engine.connect() as db:
         [row] = db.execute(sa.text("SELECT * FROM cases")).all()
     assert "987654321" not in repr(tuple(row)) and 987654321 not in tuple(row)
@@ -143,9 +143,8 @@ async def test_open_cases_silent_for_the_retention_period_are_found_and_a_messag
     assert [case.alias for case in await cases.silent(retention_hours=72)] == [quiet.alias]
 
 
-async def test_a_store_from_before_a_new_column_gets_it(tmp_path, clock):
-    import sqlalchemy as sa
-
+def a_store_of_the_first_version(tmp_path):
+    """The cases table as the first version made it (raw chat ids, fewer columns)."""
     engine = sa.create_engine(f"sqlite:///{tmp_path}/old.sqlite3")
     with engine.begin() as db:
         db.execute(sa.text("CREATE TABLE cases (alias VARCHAR(8) PRIMARY KEY, state VARCHAR(8) NOT NULL, "
@@ -153,6 +152,11 @@ async def test_a_store_from_before_a_new_column_gets_it(tmp_path, clock):
                            "needs TEXT, urgent BOOLEAN NOT NULL, summary TEXT, created_at FLOAT NOT NULL, "
                            "taken_at FLOAT, advocate_id BIGINT, topic_id BIGINT, card_id BIGINT, "
                            "fallback_sent BOOLEAN NOT NULL, leaving_message BOOLEAN NOT NULL)"))
+    return engine
+
+
+async def test_a_store_from_before_a_new_column_gets_it(tmp_path, clock):
+    engine = a_store_of_the_first_version(tmp_path)
     old = Cases(engine, SEALER, clock=clock)
     case = await old.open("p1", 11, replace(REQUEST, safe_to_talk=True))
     assert case.safe_to_talk is True
@@ -160,15 +164,8 @@ async def test_a_store_from_before_a_new_column_gets_it(tmp_path, clock):
 
 
 async def test_a_store_that_held_raw_chat_ids_is_sealed_and_keeps_its_pending_copies(tmp_path, clock):
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(f"sqlite:///{tmp_path}/old.sqlite3")
+    engine = a_store_of_the_first_version(tmp_path)
     with engine.begin() as db:
-        db.execute(sa.text("CREATE TABLE cases (alias VARCHAR(8) PRIMARY KEY, state VARCHAR(8) NOT NULL, "
-                           "pseudonym VARCHAR(32), chat_id BIGINT, language VARCHAR(8), region VARCHAR(8), "
-                           "needs TEXT, urgent BOOLEAN NOT NULL, summary TEXT, created_at FLOAT NOT NULL, "
-                           "taken_at FLOAT, advocate_id BIGINT, topic_id BIGINT, card_id BIGINT, "
-                           "fallback_sent BOOLEAN NOT NULL, leaving_message BOOLEAN NOT NULL)"))
         db.execute(sa.text("INSERT INTO cases VALUES ('K7F2', 'active', 'p1', 987654321, 'es', 'US', '[]', 0, "
                            "NULL, 1.0, 2.0, 501, 77, 78, 0, 0)"))
         db.execute(sa.text("CREATE TABLE outbox (id INTEGER PRIMARY KEY, alias VARCHAR(8) NOT NULL, "

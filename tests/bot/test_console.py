@@ -13,6 +13,7 @@ from bot.texts import text
 from bot.wiring import build
 from harness import free_port
 from knowledge.helplines import always_open
+from telegram_harness import rasa_stand_in
 
 
 @pytest.fixture
@@ -62,13 +63,9 @@ async def test_the_terminal_chat_honours_rasa_timeout_seconds(tmp_path, monkeypa
         await asyncio.sleep(30)
         return web.json_response([])
 
-    app = web.Application()
-    app.router.add_post("/webhooks/rest/webhook", never_answers)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    bridge = build(load({"RASA_URL": f"http://127.0.0.1:{port}", "RASA_TIMEOUT_SECONDS": "0.5"}, var=tmp_path / "var"))
+    rasa = await rasa_stand_in(never_answers)
+    runner = rasa.runner
+    bridge = build(load({"RASA_URL": rasa.url, "RASA_TIMEOUT_SECONDS": "0.5"}, var=tmp_path / "var"))
     typed = iter(["hola\n", ""])
     monkeypatch.setattr(console.sys, "stdin", type("Keyboard", (), {"readline": lambda self: next(typed)})())
     printed = []

@@ -12,16 +12,12 @@ import subprocess
 import time
 
 import pytest
-import sqlalchemy as sa
 from aiohttp import web
 
-from bot import cases as case_tables
-from bot import store as store_tables
 from bot.texts import text
 from telegram_harness import (
     ADVOCATES,
     ANA,
-    POSTGRES_URL,
     a_live_case,
     eventually,
     group_messages,
@@ -214,20 +210,6 @@ async def finish_leaving(bot, survivor, leave):
         await bot.reply_to(survivor, "/forget")
         await bot.press(survivor, await bot.buttons_offering(survivor, "/affirm"), "/affirm")
         await bot.fake.wait_for(lambda: bot.fake.texts_in(survivor.id) == [text("forgotten", "en")])
-
-
-@pytest.fixture
-def postgres():
-    engine = sa.create_engine(POSTGRES_URL)
-    try:
-        engine.connect().close()
-    except sa.exc.OperationalError as error:
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} ({type(error.orig).__name__}); "
-                    "set TEST_POSTGRES_URL to test the PostgreSQL store")
-    for tables in (case_tables.metadata, store_tables.metadata):
-        tables.drop_all(engine)
-    yield POSTGRES_URL
-    engine.dispose()
 
 
 async def test_a_postgresql_dump_holds_no_telegram_id_during_a_case_nor_anything_after_leaving(
