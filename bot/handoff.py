@@ -1,26 +1,27 @@
-"""The warm handoff: queue, case cards, taking a case, relay, waiting and closing.
+"""The warm handoff: queue, case cards, taking a case, who may act, waiting and closing.
 
 Platform-free: it speaks to the chat platform through a `Messenger` (the
 Telegram adapter implements it) and keeps its state in `Cases`. Survivors hear
 what is happening in their language at every step, never silence; advocates
 see a case alias and what the survivor chose to share, never an account.
+The copies across are bot/relay.py's; risk flags are bot/urgency.py's.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from datetime import datetime, timezone
 from typing import Awaitable, Callable, FrozenSet, List, Optional, Sequence, Text
 
 from bot import cards
-from bot.cases import ACTIVE, CLOSED, TO_GROUP, TO_SURVIVOR, WAITING, Case, Cases, Delivery
+from bot.cases import ACTIVE, TO_GROUP, TO_SURVIVOR, WAITING, Case, Cases
 from bot.core import HandoffRequest
 from bot.erasure import Erasure
 from bot.groups import Groups
 from bot.hours import Hours
 from bot.messenger import ADMIN, ButtonSpec, DeliveryFailed, DeliveryRefused, Messenger
+from bot.relay import Relay
 from bot.texts import helpline, text
 from bot.urgency import Urgency
 
@@ -47,7 +48,7 @@ class Handoffs:
         self.advocate_language = advocate_language
         self.clock = clock
         self.urgency = Urgency(self)  # relayed words with a risk (bot/urgency.py)
-        self._delivering = asyncio.Lock()
+        self.relay = Relay(self)  # the copies across, per case (bot/relay.py)
 
     # --- survivor side ------------------------------------------------------------
     async def request(self, pseudonym: Text, chat_id: int, request: HandoffRequest) -> None:
@@ -105,7 +106,7 @@ class Handoffs:
             await self.cases.update(case.alias, leaving_message=False)
             await self.post_under_card(case, self.group_text("advocate_message"))
             await self.tell(case, text("handoff_message_left", case.language))
-        await self.deliver()
+        await self.relay.deliver()
         return True
 
     async def survivor_edited(self, pseudonym: Text, message_id: int, new_text: Text) -> bool:
@@ -188,7 +189,7 @@ class Handoffs:
         shared = "handoff_shared" if case.summary else "handoff_not_shared"
         await self.tell(case, text("handoff_joined", case.language).format(
             who=name or text("handoff_someone", case.language), shared=text(shared, case.language)))
-        await self.deliver_case(alias)  # anything still in the outbox for this case
+        await self.relay.deliver_case(alias)  # anything still in the outbox for this case
         return self.group_text("advocate_you_have_it").format(alias=alias)
 
     async def pass_case(self, alias: Text, user_id: int) -> Text:
@@ -216,7 +217,7 @@ class Handoffs:
         if user_id != case.advocate_id or (self.allowed is not None and user_id not in self.allowed):
             return self.group_text("advocate_not_owner")
         if await self.cases.enqueue(case.alias, TO_SURVIVOR, message_id, reply_to):
-            await self.deliver_case(case.alias)
+            await self.relay.deliver_case(case.alias)
         return None
 
     async def advocate_edited(self, group: int, topic_id: int, message_id: int, new_text: Text,
@@ -237,7 +238,7 @@ class Handoffs:
             return self.group_text("advocate_no_case")
         if not await self.owns_or_admin(case, user_id):
             return self.group_text("advocate_not_owner")
-        await self.deliver_case(case.alias)  # nothing the advocate wrote before /end is lost
+        await self.relay.deliver_case(case.alias)  # nothing the advocate wrote before /end is lost
         await self.erasure.end(case.alias)
         await self.tell(case, text("handoff_ended", case.language), blocked_closes=False)
         await self.messenger.close_topic(group, topic_id)
@@ -293,65 +294,3 @@ class Handoffs:
         for case in await self.cases.waiting():
             if not case.fallback_sent and self.clock() - case.created_at >= self.wait_minutes * 60:
                 await self.fallback(case, text("handoff_no_one_yet", case.language))
-
-    async def deliver(self) -> None:
-        """Every case's copies, each case in its own order and all cases side by side: one
-        case's failure (a message gone, a blocked bot, Telegram down) never holds back another."""
-        await asyncio.gather(*(self.deliver_case(alias) for alias in await self.cases.pending()))
-
-    async def deliver_case(self, alias: Text) -> None:
-        """A refusal for good skips that one message (its sender is told); a failure worth
-        retrying stops this case until its backoff is over."""
-        async with self.cases.lock(alias):
-            for delivery in await self.cases.pending_of(alias):
-                try:
-                    copy = await self.copy(delivery)
-                except DeliveryRefused as refusal:
-                    if refusal.blocked and delivery.direction == TO_GROUP:  # the bot left the group
-                        await self.cases.retry_later(delivery)
-                        return
-                    await self.cases.refused(delivery)
-                    if await self.not_relayed(delivery, refusal) is CLOSED:
-                        return
-                    continue
-                except DeliveryFailed:
-                    await self.cases.retry_later(delivery)
-                    return
-                if copy is not None:
-                    await self.cases.delivered(delivery, copy)
-
-    async def not_relayed(self, delivery: Delivery, refusal: DeliveryRefused) -> Optional[Text]:
-        """One line to whoever wrote the message that could not be passed on; a survivor who
-        blocked the bot closes their case (CLOSED is returned)."""
-        case = await self.cases.get(delivery.alias)
-        if case is None:
-            return CLOSED
-        if delivery.direction == TO_GROUP:
-            await self.tell(case, text("relay_failed", case.language))
-            return None
-        if refusal.blocked:
-            await self.close_unreachable(case)
-            return CLOSED
-        await self.note(case, self.group_text("advocate_relay_failed"))
-        return None
-    async def copy(self, delivery: Delivery) -> Optional[int]:
-        case = await self.cases.get(delivery.alias)
-        if case is None or case.chat_id is None:
-            return None
-        reply_to = delivery.reply_to and await self.cases.counterpart(
-            case.alias, delivery.direction, delivery.reply_to)
-        if delivery.direction == TO_GROUP:
-            thread = case.topic_id if case.state == ACTIVE else None
-            reply_to = reply_to or (None if thread else case.card_id)  # a left message: under its card
-            copy = await self.messenger.copy(case.chat_id, delivery.source_message_id, self.group_of(case),
-                                             thread_id=thread, reply_to=reply_to)
-            if thread is None:
-                await self.cases.posted(case.alias, copy)
-            return copy
-        copy = await self.messenger.copy(self.group_of(case), delivery.source_message_id, case.chat_id,
-                                         reply_to=reply_to)
-        if await self.cases.get(case.alias) is None:  # they left while it was on its way: take it back
-            await self.messenger.delete(case.chat_id, [copy])
-            return None
-        await self.remember(case.pseudonym, [copy])
-        return copy

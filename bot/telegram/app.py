@@ -122,7 +122,7 @@ class TelegramBridge:
         tick = min(30.0, self.settings.handoff_wait_minutes * 60 / 4)
         self._loops = [asyncio.create_task(every(PURGE_EVERY_SECONDS, self.purge)),
                        asyncio.create_task(every(tick, self.handoff.tick)),
-                       asyncio.create_task(every(OUTBOX_RETRY_SECONDS, self.handoff.deliver)),
+                       asyncio.create_task(every(OUTBOX_RETRY_SECONDS, self.handoff.relay.deliver)),
                        asyncio.create_task(every(ERASURE_RETRY_SECONDS, self.erasure.work))]
 
     async def on_stop(self, application: Application) -> None:

@@ -183,12 +183,12 @@ async def test_copies_telegram_did_not_take_wait_with_backoff_and_go_once_in_ord
     await handoffs.from_survivor(ROSA, 21)  # the same update delivered again
     assert messenger.copies == []
     clock.now += 1
-    await handoffs.deliver()  # the second failure: now it waits 2 s
+    await handoffs.relay.deliver()  # the second failure: now it waits 2 s
     clock.now += 1
-    await handoffs.deliver()
+    await handoffs.relay.deliver()
     assert messenger.copies == [], "not before its backoff is over"
     clock.now += 1
-    await handoffs.deliver()
+    await handoffs.relay.deliver()
     assert [c[1] for c in messenger.copies] == [21, 22], "each once, in the order written"
     assert {c[3] for c in messenger.copies} == {topic}
 
@@ -203,7 +203,7 @@ async def test_a_message_telegram_refuses_for_good_is_skipped_and_its_sender_tol
     messenger.gone.add(31)
     await handoffs.from_advocate(GROUP, topic, 31, user_id=ANA)
     assert messenger.to(GROUP, topic)[-1].text == text("advocate_relay_failed", "en")
-    await handoffs.deliver()
+    await handoffs.relay.deliver()
     assert [c[1] for c in messenger.copies] == [22], "never tried again"
 
 
