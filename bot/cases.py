@@ -2,8 +2,8 @@
 
 A case holds the survivor's chat id, sealed (bot/sealing.py), only while it is
 open (needed to deliver the advocate's replies). Closing it drops the chat id,
-the pseudonym, the summary and the message map; what the bot posted in the
-advocates' group stays listed until retention, when the erasure service
+the summary and the message map; what the bot posted in the advocates' group
+(and the pseudonym, so /forget still reaches it) stays until retention, when the erasure service
 (bot/erasure.py) takes it back. A survivor who leaves takes the whole case
 with them at once. Relayed messages go through an outbox keyed by case and
 direction: each incoming message is enqueued once (a redelivered update is
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import secrets
 import time
 from typing import Callable, Dict, List, Optional, Text
@@ -51,6 +52,7 @@ def dialect_keeps_old_rows(db) -> bool:
     return db.dialect.name == "postgresql"
 
 
+log = logging.getLogger("safe_harbor.cases")
 ALIAS_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
@@ -114,8 +116,13 @@ class Cases:
 
     async def case_in_topic(self, group_id: int, topic_id: int) -> Optional[Case]:
         """The active case of this topic (topic ids are only unique within a group)."""
-        return await self._one(cases.c.topic_id == topic_id, cases.c.state == ACTIVE,
-                               sa.func.coalesce(cases.c.group_id, group_id) == group_id)
+        return await self._one(cases.c.topic_id == topic_id, cases.c.state == ACTIVE, cases.c.group_id == group_id)
+
+    def adopt(self, group_id: int) -> None:
+        """Cases (and queued erasures) from before several groups were in this one: the first."""
+        with self._engine.begin() as db:
+            for table in (cases, erasures):
+                db.execute(table.update().where(table.c.group_id.is_(None)).values(group_id=group_id))
 
     async def open_counts(self) -> Dict[int, int]:
         """Open cases per advocates' group."""
@@ -174,13 +181,14 @@ class Cases:
             .values(state=WAITING, advocate_id=None, taken_at=None))
 
     async def close(self, alias: Text) -> None:
-        """Closed (/end): no chat id, pseudonym, summary, message map or pending copies kept;
-        the group's topic and posts stay listed until retention (`purge`)."""
+        """Closed (/end): no chat id, summary, message map or pending copies kept; the group's
+        topic and posts stay listed until retention (`purge`), and so does the pseudonym (a
+        keyed hash, no Telegram id), so that /forget still reaches them."""
         def work():
             with self._engine.begin() as db:
                 self._open.discard(db.execute(sa.select(cases.c.pseudonym).where(cases.c.alias == alias)).scalar())
                 db.execute(cases.update().where(cases.c.alias == alias).values(
-                    state=CLOSED, pseudonym=None, sealed_chat=None, summary=None, needs=None, safe_to_talk=None,
+                    state=CLOSED, sealed_chat=None, summary=None, needs=None, safe_to_talk=None,
                     leaving_message=False, closed_at=self._clock()))
                 db.execute(relay.delete().where(relay.c.alias == alias))
                 db.execute(outbox.delete().where(outbox.c.alias == alias))
@@ -219,6 +227,14 @@ class Cases:
                 card_note=card_note, posts=json.dumps(posted), group_done=False,
                 created_at=self._clock(), attempts=0))
 
+    async def aliases_of(self, pseudonym: Text) -> List[Text]:
+        """Every case of this person, open or closed (what /forget and quick exit take back)."""
+        def work():
+            with self._engine.connect() as db:
+                return list(db.execute(sa.select(cases.c.alias).where(cases.c.pseudonym == pseudonym)
+                                       .order_by(cases.c.created_at)).scalars())
+        return await self._run(work)
+
     async def queue_rasa_erasure(self, pseudonym: Text) -> None:
         """Only Rasa's tracker to erase (no case): a retried step like the group's."""
         await self._run(self._execute, erasures.insert().values(
@@ -250,7 +266,12 @@ class Cases:
                     sa.func.coalesce(cases.c.closed_at, cases.c.created_at) < cutoff)).scalars())
                 for alias in old:
                     self._remove(db, alias, None, None)
-                db.execute(erasures.delete().where(erasures.c.created_at < cutoff))  # Rasa purged them itself
+                stale = erasures.c.created_at < cutoff  # Rasa's own retention has purged its part by now
+                stuck = db.execute(sa.select(sa.func.count()).where(stale, erasures.c.group_done.is_(False))).scalar()
+                if stuck:
+                    log.warning("%d case(s) could not be cleared from the advocates' group within the "
+                                "retention period: check the bot is an admin who may delete messages", stuck)
+                db.execute(erasures.delete().where(stale))
                 return len(old)
         return await self._run(work)
 

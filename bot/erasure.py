@@ -19,7 +19,7 @@ import json
 import logging
 import time
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Callable, List, Optional, Text
+from typing import AsyncIterator, Callable, List, Optional, Set, Text
 
 import sqlalchemy as sa
 
@@ -48,6 +48,7 @@ class Erasure:
         self.advocate_language = advocate_language
         self.clock = clock
         self._working = asyncio.Lock()
+        self._leaving: Set[Text] = set()
         self._background: Optional[asyncio.Task] = None
 
     @asynccontextmanager
@@ -55,6 +56,7 @@ class Erasure:
         """Held from the first deletion to the store's erasure: no relay copy of their case lands
         in between. Waits at most LOCK_WAIT_SECONDS for a copy on its way (which then is deleted
         too); past that, leaving goes ahead and the relay takes back what lands late."""
+        self._leaving.add(pseudonym)
         case = await self.cases.open_case_of(pseudonym)
         lock = self.cases.lock(case.alias) if case is not None else None
         try:
@@ -64,22 +66,28 @@ class Erasure:
         try:
             yield
         finally:
+            self._leaving.discard(pseudonym)
             if held:
                 lock.release()
+
+    def is_leaving(self, pseudonym: Optional[Text]) -> bool:
+        """In the middle of leaving: a copy landing now is taken back (bot/relay.py)."""
+        return pseudonym in self._leaving
 
     async def message_ids(self, pseudonym: Text) -> List[int]:
         """Step 1's list: the chat's messages Telegram still lets the bot delete."""
         return await self.store.message_ids(pseudonym)
 
     async def forget(self, pseudonym: Text, *, erase_rasa: bool) -> None:
-        """Step 2: the bot store forgets this person now (their case too, if any); Rasa's
+        """Step 2: the bot store forgets this person now (their cases too, open or closed); Rasa's
         tracker (unless Rasa already erased it) and the group are queued for `work`."""
-        case = await self.cases.open_case_of(pseudonym)
         rasa_pseudonym = pseudonym if erase_rasa else None
-        if case is not None:
-            await self.cases.remove(case.alias, rasa_pseudonym=rasa_pseudonym,
-                                    card_note=self.group_text("advocate_left").format(alias=case.alias))
-        elif erase_rasa:
+        aliases = await self.cases.aliases_of(pseudonym)  # an open case, and closed ones still in the group
+        for alias in aliases:
+            await self.cases.remove(alias, rasa_pseudonym=rasa_pseudonym,
+                                    card_note=self.group_text("advocate_left").format(alias=alias))
+            rasa_pseudonym = None  # one Rasa erasure is enough
+        if rasa_pseudonym is not None:
             await self.cases.queue_rasa_erasure(pseudonym)
         await self.store.forget(pseudonym)
         self.start_work()

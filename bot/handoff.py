@@ -106,7 +106,7 @@ class Handoffs:
             await self.cases.update(case.alias, leaving_message=False)
             await self.post_under_card(case, self.group_text("advocate_message"))
             await self.tell(case, text("handoff_message_left", case.language))
-        await self.relay.deliver()
+        await self.relay.deliver_case(case.alias)
         return True
 
     async def survivor_edited(self, pseudonym: Text, message_id: int, new_text: Text) -> bool:
@@ -180,6 +180,9 @@ class Handoffs:
             return self.group_text("advocate_try_again")
         await self.cases.update(alias, topic_id=topic)
         case = await self.cases.get(alias)
+        if case is None:  # they left while the topic was being opened
+            await self.messenger.delete_topic(group, topic)
+            return self.group_text("advocate_already_taken")
         name = await self.cases.display_name(user_id)
         await self.note(case, self.card(case))
         who = name or self.group_text("handoff_someone")
@@ -223,7 +226,7 @@ class Handoffs:
     async def advocate_edited(self, group: int, topic_id: int, message_id: int, new_text: Text,
                               user_id: Optional[int]) -> None:
         case = await self.cases.case_in_topic(group, topic_id)
-        if case is None or user_id != case.advocate_id:
+        if case is None or user_id != case.advocate_id or (self.allowed is not None and user_id not in self.allowed):
             return
         copy = await self.cases.counterpart(case.alias, TO_SURVIVOR, message_id)
         if copy:

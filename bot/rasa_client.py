@@ -54,7 +54,9 @@ class RasaClient:
     async def erase(self, sender: Text) -> None:
         """Have Rasa delete this conversation's tracker (its quick-exit action marks it for
         erasure, and the tracker store deletes it instead of saving: components/tracker_store.py)."""
-        await self.send(sender, ERASE_PAYLOAD)
+        replies = await self.send(sender, ERASE_PAYLOAD)
+        if not any((reply.get("custom") or {}).get("quick_exit") for reply in replies):
+            raise RasaUnavailable("Rasa did not confirm the erasure")  # the action failed: try again
 
     async def close(self) -> None:
         if self._session is not None:

@@ -75,18 +75,25 @@ class Relay:
             return None
         reply_to = delivery.reply_to and await self.cases.counterpart(
             case.alias, delivery.direction, delivery.reply_to)
+        group, messenger = self.handoffs.group_of(case), self.handoffs.messenger
         if delivery.direction == TO_GROUP:
             thread = case.topic_id if case.state == ACTIVE else None
             reply_to = reply_to or (None if thread else case.card_id)  # a left message: under its card
-            copy = await self.handoffs.messenger.copy(case.chat_id, delivery.source_message_id, self.handoffs.group_of(case),
-                                             thread_id=thread, reply_to=reply_to)
+            copy = await messenger.copy(case.chat_id, delivery.source_message_id, group,
+                                        thread_id=thread, reply_to=reply_to)
             if thread is None:
+                if await self.gone(case):  # they left while it was on its way: nothing of theirs stays
+                    await messenger.delete(group, [copy])
+                    return None
                 await self.cases.posted(case.alias, copy)
             return copy
-        copy = await self.handoffs.messenger.copy(self.handoffs.group_of(case), delivery.source_message_id, case.chat_id,
-                                         reply_to=reply_to)
-        if await self.cases.get(case.alias) is None:  # they left while it was on its way: take it back
-            await self.handoffs.messenger.delete(case.chat_id, [copy])
+        copy = await messenger.copy(group, delivery.source_message_id, case.chat_id, reply_to=reply_to)
+        if await self.gone(case):  # they left while it was on its way: take it back
+            await messenger.delete(case.chat_id, [copy])
             return None
         await self.handoffs.remember(case.pseudonym, [copy])
         return copy
+
+    async def gone(self, case) -> bool:
+        """Left, or leaving right now (the case's lock may not have been waited for)."""
+        return self.handoffs.erasure.is_leaving(case.pseudonym) or await self.cases.get(case.alias) is None

@@ -20,6 +20,7 @@ def make_handoffs(store, messenger, clock, hours=ALWAYS, rasa=None, allowed=None
     cases = Cases(store.engine, Sealer(b"c" * 40), clock=clock)
     erasure = Erasure(store, cases, rasa or FakeRasa(), messenger, GROUP, "en", clock=clock)
     groups = Groups(groups or [AdvocateGroup(GROUP)], clock=clock)  # `groups`: AdvocateGroup list
+    cases.adopt(groups.first)
     return Handoffs(cases, messenger, erasure, groups, parse(hours, "UTC"), wait_minutes=10,
                     remember=store.remember, advocate_language="en", clock=clock, allowed=allowed)
 

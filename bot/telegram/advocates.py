@@ -81,7 +81,8 @@ class Advocates:
         """/reassign, by an admin, in reply to a message of the advocate who should have the case."""
         message = update.effective_message
         reply = message.reply_to_message
-        to = author(reply) if reply and reply.message_id != message.message_thread_id else None
+        to = (author(reply) if reply and reply.message_id != message.message_thread_id
+              and not (reply.from_user and reply.from_user.is_bot) else None)  # never to the bot itself
         await self.answer(update, await self.handoff.reassign(message.chat_id, topic_of(message), author(message), to))
 
     async def on_queue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

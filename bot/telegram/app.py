@@ -85,6 +85,7 @@ class TelegramBridge:
             .build()
         )
         groups = Groups(settings.advocate_groups)
+        self.cases.adopt(groups.first)
         messenger = TelegramMessenger(application.bot, posted=groups.posted)
         self.erasure = Erasure(self.store, self.cases, self.core.rasa, messenger, groups.first,
                                settings.advocate_language)
@@ -94,6 +95,7 @@ class TelegramBridge:
             advocate_language=settings.advocate_language, allowed=settings.advocate_ids)
         self.survivors = Survivors(self.core, self.store, self.handoff, self.erasure, settings.pseudonym_key)
         order.on_overflow = self.survivors.overflowing
+        order.on_left_behind = self.survivors.left_behind
         self.advocates = Advocates(self.handoff, settings.advocate_language)
         application.add_handlers(self.survivors.handlers() + self.advocates.handlers()
                                  + [CallbackQueryHandler(self.on_button)])

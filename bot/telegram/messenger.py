@@ -133,8 +133,9 @@ class TelegramMessenger:
         try:
             await with_retries(lambda: self.bot.delete_forum_topic(chat_id, topic_id))
         except BadRequest as error:
-            if "not found" not in str(error).lower():
+            if "not found" not in str(error).lower():  # no right to (yet): tried again later
                 log.warning("a case topic could not be deleted: %s", type(error).__name__)
+                raise DeliveryFailed(type(error).__name__) from None
         except TelegramError as error:
             raise DeliveryFailed(type(error).__name__) from None
 

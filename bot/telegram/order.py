@@ -46,10 +46,17 @@ class PerChatOrder(BaseUpdateProcessor):
         self._warned: Set[int] = set()
         self.clock = clock
         self.on_overflow: Optional[Overflow] = None  # set by the survivors' handlers (survivors.py)
+        self.on_left_behind: Optional[Callable[[Update], Awaitable[None]]] = None  # likewise
+        self._exits: Dict[int, int] = {}  # chat → update id of a quick exit that jumped its queue
 
     async def do_process_update(self, update: object, coroutine: Awaitable) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None or leaves_quickly(update):
+        if chat is None:
+            await coroutine
+            return
+        if leaves_quickly(update):
+            if self._users.get(chat.id):  # what waits behind it is not answered (`left_behind`)
+                self._exits[chat.id] = update.update_id
             await coroutine
             return
         if chat.type == "private" and self.too_much(chat.id):
@@ -64,11 +71,17 @@ class PerChatOrder(BaseUpdateProcessor):
         self._users[chat.id] = self._users.get(chat.id, 0) + 1
         try:
             async with lock:
+                if self._exits.get(chat.id, -1) > update.update_id:  # written before a quick exit
+                    coroutine.close()
+                    if self.on_left_behind is not None:
+                        await self.on_left_behind(update)
+                    return
                 await coroutine
         finally:
             self._users[chat.id] -= 1
             if not self._users[chat.id]:  # nobody else queued: forget this chat's lock
                 del self._users[chat.id], self._locks[chat.id]
+                self._exits.pop(chat.id, None)
                 recent = self._recent.get(chat.id)
                 if recent is not None and recent[-1] < self.clock() - RATE_WINDOW_SECONDS:
                     del self._recent[chat.id]

@@ -117,6 +117,12 @@ class Survivors:
         elif message.caption:
             await self.answer_risk(context, chat_id, sender, language, message.caption)
 
+    async def left_behind(self, update: Update) -> None:
+        """A message written before a quick exit and not handled yet (order.py): never
+        answered, never sent on; deleted like the rest of the chat."""
+        if update.message is not None:
+            await delete_all(update.get_bot(), update.message.chat_id, [update.message.message_id])
+
     async def overflowing(self, update: Update, first: bool) -> None:
         """A message not handled because this person sent too many at once (order.py): its id
         is kept, so quick exit still deletes it, and the first time they hear why."""
@@ -189,6 +195,7 @@ class Survivors:
                      ids: List[int]) -> None:
         """Carry out the steps of a turn; its message ids (`ids`, from `Turns`) are stored
         in one write at the end, unless the person left meanwhile."""
+        left_here = opened = False
         try:
             for step in steps:
                 if self.turns.left(sender):
@@ -196,14 +203,20 @@ class Survivors:
                 if isinstance(step, Reply):
                     ids += await send_reply(context.bot, chat_id, step)
                 elif isinstance(step, (QuickExit, Forget)):
+                    left_here = True
                     await self.leave(context, chat_id, sender, language, rasa_erased=isinstance(step, Forget)
                                      or step.rasa_erased, line="forgotten" if isinstance(step, Forget) else "left")
                     return
                 elif isinstance(step, HandoffRequested):
+                    opened = True
                     await self.handoff.request(sender, chat_id, step.request)
         finally:
             if not self.turns.left(sender):
                 await self.store.remember(sender, ids)
+            elif not left_here:  # they left while this turn was still sending: take back what it did
+                await delete_all(context.bot, chat_id, ids)
+                if opened:
+                    await self.erasure.forget(sender, erase_rasa=False)
 
     async def send(self, context, chat_id: int, sender: Text, step: Reply) -> None:
         await self.store.remember(sender, await send_reply(context.bot, chat_id, step))

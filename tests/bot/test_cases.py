@@ -76,7 +76,7 @@ async def test_each_relayed_message_is_enqueued_once_and_mapped_both_ways(cases)
     assert await cases.counterpart(case.alias, TO_SURVIVOR, 7) == 101
 
 
-async def test_a_closed_case_keeps_no_chat_id_pseudonym_summary_or_message_map(cases):
+async def test_a_closed_case_keeps_no_chat_id_summary_or_message_map(cases):
     case = await cases.open("p1", 11, REQUEST)
     await cases.enqueue(case.alias, TO_GROUP, 100)
     await cases.delivered((await cases.pending_of(case.alias))[0], copy_id=900)
@@ -84,7 +84,8 @@ async def test_a_closed_case_keeps_no_chat_id_pseudonym_summary_or_message_map(c
     await cases.close(case.alias)
     closed = await cases.get(case.alias)
     assert closed.state == CLOSED
-    assert (closed.chat_id, closed.pseudonym, closed.summary, closed.needs) == (None, None, None, [])
+    assert (closed.chat_id, closed.summary, closed.needs) == (None, None, [])
+    assert await cases.aliases_of("p1") == [case.alias], "still reachable by /forget until retention"
     assert await cases.counterpart(case.alias, TO_GROUP, 100) is None and await cases.pending() == []
     assert await cases.open_case_of("p1") is None
 

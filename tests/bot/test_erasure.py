@@ -132,6 +132,16 @@ async def test_an_ended_case_keeps_its_topic_for_the_team_until_retention_then_t
     assert await handoffs.cases.get(alias) is None
 
 
+async def test_forget_after_an_advocate_ended_the_case_still_takes_its_topic_back(handoffs, messenger):
+    alias, topic, card = await live_case(handoffs, messenger)
+    await handoffs.end(GROUP, topic, ANA)
+    await handoffs.erasure.forget(ROSA, erase_rasa=False)
+    await handoffs.erasure.settled()
+    await handoffs.erasure.work()
+    assert topic not in messenger.topics and await handoffs.cases.get(alias) is None
+    assert messenger.edits[-1] == (GROUP, card, text("advocate_left", "en").format(alias=alias))
+
+
 async def test_a_card_telegram_no_longer_lets_the_bot_delete_is_edited_down_to_its_alias(handoffs, messenger, clock):
     alias, topic, card = await live_case(handoffs, messenger)
     await handoffs.end(GROUP, topic, ANA)

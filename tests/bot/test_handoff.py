@@ -79,7 +79,7 @@ async def test_a_full_warm_handoff_in_spanish(bot):
     answer = await bot.reply_to(rosa, "hola")
     assert answer[0]["text"].startswith("Hola"), "back to the assistant"
     case = await bot.bridge.cases.get(alias_of(card))
-    assert case.state == "closed" and case.chat_id is None and case.pseudonym is None and case.summary is None
+    assert case.state == "closed" and case.chat_id is None and case.summary is None
 
 
 async def test_two_advocates_racing_only_one_gets_the_case(bot):

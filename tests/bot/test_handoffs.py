@@ -284,7 +284,7 @@ async def test_end_tells_the_survivor_closes_the_topic_and_keeps_nothing(handoff
     assert messenger.to(ROSA_CHAT)[-1].text == text("handoff_ended", "es")
     assert topic in messenger.closed
     case = await handoffs.cases.get(alias)
-    assert (case.state, case.chat_id, case.pseudonym, case.summary) == (CLOSED, None, None, None)
+    assert (case.state, case.chat_id, case.summary) == (CLOSED, None, None)
     assert not await handoffs.from_survivor(ROSA, 50), "back to the assistant"
 
 

@@ -147,7 +147,7 @@ async def test_rasa_down_still_hides_the_chat_at_once(bot_without_rasa):
     assert time.monotonic() - started < 1 and bot.fake.texts_in(rosa.id) == [text("left", "en")]
 
 
-async def test_a_slow_rasa_does_not_slow_quick_exit(tmp_path):
+async def test_a_slow_rasa_does_not_slow_quick_exit_and_nothing_waiting_behind_it_is_answered(tmp_path):
     async def slow(request):
         await asyncio.sleep(10)
         return web.json_response([])
@@ -156,7 +156,8 @@ async def test_a_slow_rasa_does_not_slow_quick_exit(tmp_path):
     bot = await start_bot(tmp_path, rasa.url)
     try:
         rosa = a_survivor()
-        bot.fake.say(rosa, "hello")
+        bot.fake.say(rosa, "hello")  # waits on Rasa (2.5 s at most)
+        bot.fake.say(rosa, SECRET_WORDS)  # waits behind it, in the chat's queue
         await asyncio.sleep(0.2)
         started = time.monotonic()
         await bot.press(rosa, {"message_id": 1, "chat": {"id": rosa.id, "type": "private"}, "date": 0,
@@ -164,6 +165,8 @@ async def test_a_slow_rasa_does_not_slow_quick_exit(tmp_path):
                         "/quick_exit")
         await bot.fake.wait_for(lambda: bot.fake.texts_in(rosa.id)[-1:] == [text("left", "en")])
         assert time.monotonic() - started < 1.5
+        await asyncio.sleep(3)  # the slow turn has ended by now, and what waited behind it
+        assert bot.fake.texts_in(rosa.id) == [text("left", "en")], "no late answer, no message of theirs left"
     finally:
         await stop_bot(bot)
         await rasa.runner.cleanup()
