@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from bot.case_tables import erasures
 from bot.cases import Cases
-from bot.messenger import DeliveryFailed, Messenger
+from bot.messenger import DeliveryFailed, DeliveryRefused, Messenger
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.store import Store
 from bot.texts import text
@@ -38,13 +38,12 @@ class Erasure:
     """Deletes everything kept about a person or a case, in the order above."""
 
     def __init__(self, store: Store, cases: Cases, rasa: RasaClient, messenger: Messenger,
-                 default_group: int, advocate_language: Text = "en",
+                 advocate_language: Text = "en",
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.cases = cases
         self.rasa = rasa
         self.messenger = messenger
-        self.default_group = default_group  # for erasures queued before cases knew their group
         self.advocate_language = advocate_language
         self.clock = clock
         self._working = asyncio.Lock()
@@ -104,7 +103,7 @@ class Erasure:
         for case in silent:
             try:
                 await self.messenger.send(case.chat_id, text("handoff_expired", case.language))
-            except Exception as error:  # they may have blocked the bot; the erasure goes on
+            except (DeliveryFailed, DeliveryRefused) as error:  # they may have blocked the bot; erasure goes on
                 log.warning("could not tell a survivor their case expired: %s", type(error).__name__)
             await self.cases.remove(case.alias, card_note=self.group_text("advocate_expired").format(
                 alias=case.alias))
@@ -149,7 +148,7 @@ class Erasure:
         card: deleted, or edited down to one line without any detail where Telegram no
         longer lets the bot delete them. False: Telegram did not answer; try again later."""
         closed = job.card_note or self.group_text("advocate_case_closed").format(alias=job.alias)
-        group = job.group_id or self.default_group
+        group = job.group_id  # every case has one (Cases.adopt gives old ones the first group)
         try:
             if job.topic_id:
                 await self.messenger.delete_topic(group, job.topic_id)

@@ -157,9 +157,10 @@ class Handoffs:
         if case.topic_id:
             await self.messenger.close_topic(self.group_of(case), case.topic_id)
 
-    def group_of(self, case: Case) -> int:
-        """The advocates' group of this case (cases from before several groups: the first)."""
-        return case.group_id or self.groups.first
+    @staticmethod
+    def group_of(case: Case) -> int:
+        """The advocates' group of this case (Cases.adopt gives cases from before several groups the first)."""
+        return case.group_id
 
     # --- advocate side ------------------------------------------------------------
     async def take(self, alias: Text, user_id: int) -> Text:

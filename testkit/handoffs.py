@@ -18,7 +18,7 @@ STORY = HandoffRequest(language="es", region="US", needs=("legal",), summary="â€
 
 def make_handoffs(store, messenger, clock, hours=ALWAYS, rasa=None, allowed=None, groups=None):
     cases = Cases(store.engine, Sealer(b"c" * 40), clock=clock)
-    erasure = Erasure(store, cases, rasa or FakeRasa(), messenger, GROUP, "en", clock=clock)
+    erasure = Erasure(store, cases, rasa or FakeRasa(), messenger, "en", clock=clock)
     groups = Groups(groups or [AdvocateGroup(GROUP)], clock=clock)  # `groups`: AdvocateGroup list
     cases.adopt(groups.first)
     return Handoffs(cases, messenger, erasure, groups, parse(hours, "UTC"), wait_minutes=10,

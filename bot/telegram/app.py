@@ -87,8 +87,7 @@ class TelegramBridge:
         groups = Groups(settings.advocate_groups)
         self.cases.adopt(groups.first)
         messenger = TelegramMessenger(application.bot, posted=groups.posted)
-        self.erasure = Erasure(self.store, self.cases, self.core.rasa, messenger, groups.first,
-                               settings.advocate_language)
+        self.erasure = Erasure(self.store, self.cases, self.core.rasa, messenger, settings.advocate_language)
         self.handoff = Handoffs(
             self.cases, messenger, self.erasure, groups, settings.handoff_hours,
             settings.handoff_wait_minutes, remember=self.store.remember,

@@ -38,7 +38,7 @@ from bot.texts import text
 from bot.turns import Turns
 
 log = logging.getLogger("safe_harbor.telegram")
-TYPING_AFTER_SECONDS = 0.3
+TYPING_AFTER_SECONDS = 0.3  # "typing…" only for a Rasa slower than this
 SHARE, KEEP = "share:yes:", "share:no:"  # the survivor's answer about one message that identifies
 
 
@@ -51,7 +51,7 @@ def identifying(message: Message) -> Optional[Text]:
         return "location"
     if message.document:
         return "document"
-    return None  # "typing…" only for a Rasa slower than this
+    return None
 
 
 def ask_before_sharing(kind: Text, message_id: int, language: Text) -> Reply:
