@@ -4,7 +4,7 @@ What travels is what the survivor agreed to share, in their own words, so the
 advocate never has to ask them to tell it again (voice rule 5).
 """
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -21,7 +21,7 @@ NAVIGATION_INTENTS = {
     "request_advocate", "quick_exit", "forget_me", "change_language", "inform_need",
     "inform_region", "ask_helpline",
 }
-URGENT_INTENTS = {"crisis_self_harm", "immediate_danger"}
+URGENT_INTENTS = {"crisis_self_harm": "self_harm", "immediate_danger": "danger"}
 SUMMARY_LIMIT = 1500
 
 
@@ -51,8 +51,13 @@ def survivor_summary(messages: List[Dict[Text, Any]]) -> Text:
 
 def urgency(messages: List[Dict[Text, Any]]) -> Text:
     """High when the survivor spoke of self-harm or danger in this session."""
+    return "high" if urgency_reason(messages) else "normal"
+
+
+def urgency_reason(messages: List[Dict[Text, Any]]) -> Optional[Text]:
+    """Why it is urgent, for the advocate's card: "self_harm" before "danger"; None if not."""
     intents = {(m.get("parse_data") or {}).get("intent", {}).get("name") for m in messages}
-    return "high" if intents & URGENT_INTENTS else "normal"
+    return next((reason for intent, reason in URGENT_INTENTS.items() if intent in intents), None)
 
 
 class ActionRequestHandoff(Guarded, Action):
@@ -74,6 +79,7 @@ class ActionRequestHandoff(Guarded, Action):
             "region": tracker.get_slot("region"),
             "needs": tracker.get_slot("needs") or [],
             "urgency": urgency(messages),
+            "urgency_reason": urgency_reason(messages),  # shown on the card: the reason, never the words
             "consent_to_share": consent,
             "safe_to_talk": tracker.get_slot("safe_to_talk"),  # shown on the advocate's card
         }

@@ -10,7 +10,7 @@ from actions.guard import Guarded
 
 
 class ActionChangeLanguage(Guarded, Action):
-    """Confirm a named language (already in the slot), or offer the choice."""
+    """Confirm a named language (already in the slot) and tell the bot, or offer the choice."""
 
     def name(self) -> Text:
         return "action_change_language"
@@ -24,6 +24,7 @@ class ActionChangeLanguage(Guarded, Action):
         named = next(tracker.get_latest_entity_values("language"), None)
         if named in domain["slots"]["language"]["values"]:
             dispatcher.utter_message(response="utter_language_changed")
+            dispatcher.utter_message(json_message={"language": named})  # the bot's own texts follow
         else:
             dispatcher.utter_message(response="utter_choose_language")
         return []

@@ -45,6 +45,8 @@ class ActionNoteNeed(Guarded, Action):
         if named:
             self.answer(dispatcher, tracker, named)
         if not new:
+            if (tracker.latest_message.get("intent") or {}).get("name") == "inform_need":  # naming nothing
+                dispatcher.utter_message(response="utter_ask_needs")
             return []
         return [SlotSet("needs", known_needs((tracker.get_slot("needs") or []) + new))]
 
@@ -53,7 +55,7 @@ class ActionNoteNeed(Guarded, Action):
         language = language_of(tracker)
         first = named[0]
         dispatcher.utter_message(response=needs()[first]["answer"])
-        helpful = resources.for_need(tracker.get_slot("region"), first, language)
+        helpful = resources.for_need(tracker.get_slot("region"), first, language)  # none where unknown
         if helpful:
             dispatcher.utter_message(
                 response="utter_resources_for_need", resources=describe_all(helpful, language)

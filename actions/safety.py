@@ -7,12 +7,13 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guard import Guarded
+from actions.helplines import CRISIS, EMERGENCY, ask_where, give_crisis_line, give_emergency_number, region_of
 from actions.session import language_of
-from knowledge import resources
 
 
 class ActionCrisisLine(Guarded, Action):
-    """Give the region's crisis line, described in the survivor's language."""
+    """Give the region's crisis line; where we do not know the region, general help at once
+    (never a number presented as local) and the question of where they are."""
 
     def name(self) -> Text:
         return "action_crisis_line"
@@ -23,17 +24,17 @@ class ActionCrisisLine(Guarded, Action):
         tracker: Tracker,
         domain: Dict[Text, Any],
     ) -> List[EventType]:
-        language = language_of(tracker)
-        lines = resources.find(tracker.get_slot("region"), "crisis", language)
-        if lines:
-            dispatcher.utter_message(
-                response="utter_crisis_line", crisis_line=lines[0].describe(language)
-            )
+        region = region_of(tracker)
+        if region is None:
+            dispatcher.utter_message(response="utter_crisis_anywhere")
+            return ask_where(dispatcher, CRISIS)
+        give_crisis_line(dispatcher, region, language_of(tracker))
         return []
 
 
 class ActionEmergencyNumber(Guarded, Action):
-    """Give the region's emergency number, only when the survivor asks for it."""
+    """Give the region's emergency number, only when the survivor asks for it; where we do
+    not know the region, general advice at once and the question of where they are."""
 
     def name(self) -> Text:
         return "action_emergency_number"
@@ -44,12 +45,11 @@ class ActionEmergencyNumber(Guarded, Action):
         tracker: Tracker,
         domain: Dict[Text, Any],
     ) -> List[EventType]:
-        numbers = resources.find(tracker.get_slot("region"), "emergency", language_of(tracker))
-        if numbers:
-            dispatcher.utter_message(
-                response="utter_emergency_number",
-                emergency_number=numbers[0].contact["call"],
-            )
+        region = region_of(tracker)
+        if region is None:
+            dispatcher.utter_message(response="utter_emergency_anywhere")
+            return ask_where(dispatcher, EMERGENCY)
+        give_emergency_number(dispatcher, region, language_of(tracker))
         return []
 
 

@@ -1,9 +1,10 @@
 """Start each conversation in the survivor's language and region.
 
-The bot passes `metadata.language` (from Telegram's language code) and
-`metadata.region` (its DEFAULT_REGION setting, the one owner of that default);
-Rasa keeps them in the `session_started_metadata` slot. A conversation that did
-not come through the bot (e.g. `rasa shell`) starts in `FALLBACK_REGION`.
+The bot passes `metadata.language` (the chosen language, or Telegram's language
+code) and `metadata.region` (its DEFAULT_REGION setting, when the operator set
+one on purpose); Rasa keeps them in the `session_started_metadata` slot. With
+no region the slot stays empty, and the survivor is asked where they are before
+anything is presented as local (voice rule 10).
 """
 
 from typing import Any, Dict, List, Text
@@ -27,7 +28,7 @@ def supported_languages(domain: Dict[Text, Any]) -> List[Text]:
 
 
 class ActionSessionStart(Guarded, Action):
-    """Set `language` and `region` from the session's metadata, with safe defaults."""
+    """Set `language` and `region` from the session's metadata; a region only when known."""
 
     def name(self) -> Text:
         return "action_session_start"
@@ -45,9 +46,6 @@ class ActionSessionStart(Guarded, Action):
         return [
             SessionStarted(),
             SlotSet("language", language if language in languages else languages[0]),
-            SlotSet(
-                "region",
-                region if region in resources.regions() else resources.FALLBACK_REGION,
-            ),
+            SlotSet("region", resources.known_region(region)),
             ActionExecuted("action_listen"),
         ]

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import List, Text
+from typing import Dict, List, Text
 
 from bot.cases import Case
-from bot.texts import text
+from bot.texts import text, texts_of
+from knowledge.resources import region_name
+
+
+def urgent(case: Case, language: Text) -> Text:
+    """"URGENT (self-harm risk) · ", "URGENT · " or "": the reason, never their words."""
+    if not case.urgent:
+        return ""
+    reasons = texts_of("advocate_urgent_reasons", language)
+    reason = f" ({reasons[case.urgent_reason]})" if case.urgent_reason in reasons else ""
+    return f"{text('advocate_urgent', language)}{reason} · "
 
 
 def title(case: Case, language: Text) -> Text:
-    """"URGENT · Case K7F2" or "Case K7F2"."""
-    urgent = f"{text('advocate_urgent', language)} · " if case.urgent else ""
-    return urgent + text("advocate_case", language).format(alias=case.alias)
+    """"URGENT (danger) · Case K7F2" or "Case K7F2"."""
+    return urgent(case, language) + text("advocate_case", language).format(alias=case.alias)
+
+
+def in_words(case: Case, language: Text) -> Dict[Text, Text]:
+    """The card's codes as words: "Spanish", "the United States", "a safe place"."""
+    needs = texts_of("need_names", language)
+    return {
+        "language": texts_of("language_names", language).get(case.language, case.language),
+        "region": region_name(case.region, language) if case.region else text("advocate_region_unknown", language),
+        "needs": ", ".join(needs.get(need, need) for need in case.needs) or text("advocate_no_needs", language),
+    }
 
 
 def safe_to_talk(case: Case, language: Text) -> Text:
@@ -25,8 +44,8 @@ def card(case: Case, language: Text, zone: tzinfo) -> Text:
     """Alias, language, region, needs, safe to talk, urgency, time — their words only with consent."""
     asked = datetime.fromtimestamp(case.created_at, zone).strftime("%H:%M %Z")
     lines: List[Text] = [title(case, language), text("advocate_card", language).format(
-        language=case.language, region=case.region, asked=asked, safe=safe_to_talk(case, language),
-        needs=", ".join(case.needs) or text("advocate_no_needs", language))]
+        asked=asked, safe=safe_to_talk(case, language), **in_words(case, language)),
+        text("advocate_first_message", language)]
     if case.summary:
         lines += ["", text("advocate_shared", language), case.summary]
     else:
@@ -38,8 +57,8 @@ def queue(waiting: List[Case], language: Text, now: float) -> Text:
     """One line per waiting case, in the order given, with the minutes waited so far."""
     if not waiting:
         return text("advocate_queue_empty", language)
-    urgent = f"{text('advocate_urgent', language)} · "
     return "\n".join(text("advocate_queue_line", language).format(
-        number=number, alias=case.alias, language=case.language, region=case.region,
-        urgent=urgent if case.urgent else "", minutes=int((now - case.created_at) // 60))
+        number=number, alias=case.alias, language=in_words(case, language)["language"],
+        region=in_words(case, language)["region"], urgent=urgent(case, language),
+        minutes=int((now - case.created_at) // 60))
         for number, case in enumerate(waiting, 1))

@@ -34,6 +34,7 @@ cases = sa.Table(
     sa.Column("region", sa.String(8)),
     sa.Column("needs", sa.Text),
     sa.Column("urgent", sa.Boolean, nullable=False, default=False),
+    sa.Column("urgent_reason", sa.String(16)),  # "self_harm" | "danger": the reason, never the words
     sa.Column("summary", sa.Text),
     sa.Column("safe_to_talk", sa.Boolean),
     sa.Column("created_at", sa.Float, nullable=False),
@@ -121,6 +122,7 @@ class Case:
     group_id: Optional[int] = None
     last_seen_at: Optional[float] = None
     closed_at: Optional[float] = None
+    urgent_reason: Optional[Text] = None
 
     @classmethod
     def of(cls, row, sealer: Sealer) -> "Case":

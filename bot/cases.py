@@ -90,7 +90,7 @@ class Cases:
             db.execute(cases.insert().values(
                 alias=alias, state=WAITING, pseudonym=pseudonym, sealed_chat=self._sealer.seal(chat_id, pseudonym),
                 language=request.language, region=request.region, needs=json.dumps(list(request.needs)),
-                urgent=request.urgent, summary=request.summary, safe_to_talk=request.safe_to_talk,
+                urgent=request.urgent, urgent_reason=request.urgent_reason, summary=request.summary, safe_to_talk=request.safe_to_talk,
                 created_at=self._clock(), last_seen_at=self._clock(), fallback_sent=False, leaving_message=False,
                 group_id=group_id,
             ))

@@ -15,7 +15,7 @@ import secrets
 import sys
 from typing import List, Text
 
-from bot.core import Core, Forget, HandoffRequested, QuickExit, Reply, Step
+from bot.core import Core, Forget, HandoffRequested, LanguageChosen, QuickExit, Reply, Step
 from bot.rasa_client import RasaUnavailable
 from bot.settings import load
 from bot.texts import text
@@ -78,6 +78,8 @@ class ConsoleChat:
                 out.append(text("forgotten", self.language))
             elif isinstance(step, HandoffRequested):
                 out.append(text("handoff_sent", self.language))
+            elif isinstance(step, LanguageChosen):
+                self.language = step.language
         return out
 
 

@@ -12,14 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text, Tuple, Union
 
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.texts import helpline, text
+from bot.texts import all_texts, text
 from components.safety_patterns import INTENT_OF, Patterns, default_patterns
+from knowledge.helplines import always_open_contact
 
 COMMANDS = ("start", "help", "language", "exit", "forget")
 # Commands that are Rasa intents under another name.
 TO_RASA = {"start": "/greet", "language": "/change_language", "forget": "/forget_me"}
 QUICK_EXIT_PAYLOAD = "/quick_exit"
+ASK_HELPLINE_PAYLOAD = "/ask_helpline"  # Rasa asks where they are first, if it does not know
 HIDE_WORDS_AT_MOST = 6
+URGENT_REASONS = ("self_harm", "danger")
 
 
 @dataclass
@@ -47,6 +50,13 @@ class Forget:
     (Rasa erased its tracker when it asked for this)."""
 
 
+@dataclass
+class LanguageChosen:
+    """The survivor chose a language in the chat: the bot's own texts follow it from now on."""
+
+    language: Text
+
+
 @dataclass(frozen=True)
 class HandoffRequest:
     """What the survivor asked for, as the `{"handoff": ...}` payload said it (DESIGN.md §3).
@@ -57,6 +67,7 @@ class HandoffRequest:
     region: Text = ""
     needs: Tuple[Text, ...] = ()
     urgent: bool = False
+    urgent_reason: Optional[Text] = None  # "self_harm" | "danger"
     summary: Optional[Text] = None
     safe_to_talk: Optional[bool] = None  # their answer to "is it safe to talk?"; None: not asked
 
@@ -69,6 +80,7 @@ class HandoffRequest:
             region=str(payload.get("region") or ""),
             needs=tuple(str(need) for need in (needs if isinstance(needs, list) else [needs])),
             urgent=payload.get("urgency") == "high",
+            urgent_reason=payload.get("urgency_reason") if payload.get("urgency_reason") in URGENT_REASONS else None,
             summary=str(payload["summary"]) if consented and payload.get("summary") else None,
             safe_to_talk=payload.get("safe_to_talk") if isinstance(payload.get("safe_to_talk"), bool) else None,
         )
@@ -81,7 +93,7 @@ class HandoffRequested:
     request: HandoffRequest
 
 
-Step = Union[Reply, QuickExit, Forget, HandoffRequested]
+Step = Union[Reply, QuickExit, Forget, HandoffRequested, LanguageChosen]
 
 
 def language_from_code(code: Optional[Text]) -> Text:
@@ -92,7 +104,7 @@ def language_from_code(code: Optional[Text]) -> Text:
 class Core:
     """Turn one survivor message into steps, talking to Rasa under a pseudonym."""
 
-    def __init__(self, rasa: RasaClient, default_region: Text,
+    def __init__(self, rasa: RasaClient, default_region: Optional[Text],
                  safety: Optional[Patterns] = None) -> None:
         self.rasa = rasa
         self.default_region = default_region
@@ -135,12 +147,12 @@ class Core:
 
     async def command(self, sender: Text, name: Text, language: Text) -> List[Step]:
         if name == "help":
-            return [Reply(text("help", language))]
+            return [Reply(text("help", language), choices(language))]
         if name == "exit":
             return await self.quick_exit(sender, language)
         if name in TO_RASA:
             return await self.ask_rasa(sender, TO_RASA[name], language)
-        return [Reply(text("unknown_command", language))]
+        return [Reply(text("unknown_command", language), choices(language))]
 
     def metadata(self, language: Text) -> Dict[Text, Any]:
         """What Rasa's session start reads: the survivor's language and the operator's region."""
@@ -154,12 +166,31 @@ class Core:
         try:
             replies = await self.rasa.send(sender, message, self.metadata(language))
         except RasaUnavailable:
-            return [Reply(self.unavailable(language))]
+            return [Reply(self.unavailable(language), [leave_quickly(language)])]  # works without Rasa
         return steps_from(replies)
 
     def unavailable(self, language: Text) -> Text:
-        """Short, kind, and never empty-handed: the region's 24/7 helpline."""
-        return f"{text('unavailable', language)}\n{helpline(self.default_region, language)}".strip()
+        """Short, kind, and never empty-handed: a number open day and night where the operator
+        set the region (the number, not a name a lock screen would show), else general advice."""
+        contact = always_open_contact(self.default_region, language)
+        then = text("unavailable_number", language).format(contact=contact) if contact else text(
+            "unavailable_anywhere", language)
+        return f"{text('unavailable', language)}\n{then}"
+
+
+def leave_quickly(language: Text) -> Button:
+    return Button(text("leave_quickly", language), QUICK_EXIT_PAYLOAD)
+
+
+def choices(language: Text) -> List[Button]:
+    """What the bot's own answers end with, so no message is a dead end (voice rule 1)."""
+    return [Button(text("ask_a_question", language), "/ask_question"),
+            Button(text("talk_to_a_person", language), "/request_advocate"), leave_quickly(language)]
+
+
+def as_specs(buttons: List[Button]) -> List[Tuple[Text, Text]]:
+    """Buttons as the Messenger takes them: (title, data)."""
+    return [(button.title, button.payload) for button in buttons]
 
 
 def steps_from(replies: List[Dict[Text, Any]]) -> List[Step]:
@@ -174,6 +205,8 @@ def steps_from(replies: List[Dict[Text, Any]]) -> List[Step]:
             steps.append(QuickExit(rasa_erased=True))
         if custom.get("forget"):
             steps.append(Forget())
+        if isinstance(custom.get("language"), str) and custom["language"] in all_texts():
+            steps.append(LanguageChosen(custom["language"]))
         if isinstance(custom.get("handoff"), dict):
             steps.append(HandoffRequested(HandoffRequest.parse(custom["handoff"])))
     return steps

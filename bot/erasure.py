@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from bot.case_tables import erasures
 from bot.cases import Cases
+from bot.core import as_specs, choices
 from bot.messenger import DeliveryFailed, DeliveryRefused, Messenger
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.store import Store
@@ -102,7 +103,8 @@ class Erasure:
         silent = await self.cases.silent(retention_hours)
         for case in silent:
             try:
-                await self.messenger.send(case.chat_id, text("handoff_expired", case.language))
+                await self.messenger.send(case.chat_id, text("handoff_expired", case.language),
+                                          buttons=as_specs(choices(case.language)))
             except (DeliveryFailed, DeliveryRefused) as error:  # they may have blocked the bot; erasure goes on
                 log.warning("could not tell a survivor their case expired: %s", type(error).__name__)
             await self.cases.remove(case.alias, card_note=self.group_text("advocate_expired").format(

@@ -16,13 +16,13 @@ from typing import Awaitable, Callable, FrozenSet, List, Optional, Sequence, Tex
 
 from bot import cards
 from bot.cases import ACTIVE, TO_GROUP, TO_SURVIVOR, WAITING, Case, Cases
-from bot.core import HandoffRequest
+from bot.core import ASK_HELPLINE_PAYLOAD, HandoffRequest, as_specs, choices, leave_quickly
 from bot.erasure import Erasure
 from bot.groups import Groups
 from bot.hours import Hours
 from bot.messenger import ADMIN, ButtonSpec, DeliveryFailed, DeliveryRefused, Messenger
 from bot.relay import Relay
-from bot.texts import helpline, text
+from bot.texts import counted, text
 from bot.urgency import Urgency
 
 log = logging.getLogger("safe_harbor.handoff")
@@ -65,20 +65,22 @@ class Handoffs:
                          (self.group_text("advocate_pass"), PASS + case.alias)])
             await self.cases.update(case.alias, card_id=card_id)
         if not self.hours.is_open(datetime.fromtimestamp(self.clock(), timezone.utc)):
-            await self.fallback(case, text("handoff_closed_hours", case.language).format(hours=self.hours.text))
+            await self.fallback(case, text("handoff_closed_hours", case.language).format(
+                hours=self.hours.describe(case.language)))
             return
         position = await self.cases.position(case.alias)
         minutes = round(await self.cases.expected_wait_minutes(self.wait_minutes))
-        await self.tell(case, text("handoff_waiting", case.language).format(
-            position=position, minutes=max(minutes, 1)))
+        await self.tell(case, counted("handoff_waiting", max(minutes, 1), case.language, position=position),
+                        buttons=as_specs([leave_quickly(case.language)]))
 
     async def fallback(self, case: Case, why: Text) -> None:
-        """Never silence: a 24/7 line now, and the choice to wait or leave a message."""
+        """Never silence, and nothing a lock screen would give away (it may come minutes later):
+        a neutral line, and the choice to wait, leave a message, or get numbers to call now."""
         await self.cases.update(case.alias, fallback_sent=True)
-        await self.tell(case, f"{why}\n{helpline(case.region, case.language)}")
-        await self.tell(case, text("handoff_choices", case.language), buttons=[
+        await self.tell(case, why, buttons=[
             (text("handoff_keep_waiting", case.language), KEEP_WAITING),
-            (text("handoff_leave_message", case.language), LEAVE_MESSAGE)])
+            (text("handoff_leave_message", case.language), LEAVE_MESSAGE),
+            (text("numbers_to_call", case.language), ASK_HELPLINE_PAYLOAD)])
 
     async def choice(self, pseudonym: Text, data: Text) -> bool:
         """The survivor pressed "keep waiting" or "leave a message"; False if no case."""
@@ -89,7 +91,8 @@ class Handoffs:
             await self.cases.update(case.alias, leaving_message=True)
             await self.tell(case, text("handoff_write_message", case.language))
         else:
-            await self.tell(case, text("handoff_still_waiting", case.language))
+            await self.tell(case, text("handoff_still_waiting", case.language),
+                            buttons=as_specs([leave_quickly(case.language)]))
         return True
 
     async def relaying(self, pseudonym: Text) -> bool:
@@ -105,7 +108,8 @@ class Handoffs:
         if await self.cases.enqueue(case.alias, TO_GROUP, message_id, reply_to) and case.state == WAITING:
             await self.cases.update(case.alias, leaving_message=False)
             await self.post_under_card(case, self.group_text("advocate_message"))
-            await self.tell(case, text("handoff_message_left", case.language))
+            await self.tell(case, text("handoff_message_left", case.language),
+                            buttons=as_specs([leave_quickly(case.language)]))
         await self.relay.deliver_case(case.alias)
         return True
 
@@ -244,7 +248,8 @@ class Handoffs:
             return self.group_text("advocate_not_owner")
         await self.relay.deliver_case(case.alias)  # nothing the advocate wrote before /end is lost
         await self.erasure.end(case.alias)
-        await self.tell(case, text("handoff_ended", case.language), blocked_closes=False)
+        await self.tell(case, text("handoff_ended", case.language), buttons=as_specs(choices(case.language)),
+                        blocked_closes=False)
         await self.messenger.close_topic(group, topic_id)
         return self.group_text("advocate_ended").format(alias=case.alias)
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import FrozenSet, Optional, Text
+from typing import Dict, FrozenSet, Optional, Text
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.texts import texts_of
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SPEC = re.compile(r"^\s*([a-z]{3})(?:-([a-z]{3}))?\s+(\d{2}):(\d{2})-(\d{2}):(\d{2})\s*$")
@@ -21,13 +23,42 @@ class HoursError(ValueError):
     """The hours or time zone setting cannot be understood."""
 
 
+def clock(moment: Optional[time], words: Dict[Text, Text]) -> Text:
+    """"9 am", "5:30 pm", "midnight" (words["clock"] == "12") or "9:00", "17:30" ("24")."""
+    if moment is None or moment == time(0, 0):
+        return words["midnight"]
+    if words["clock"] == "24":
+        return f"{moment.hour}:{moment.minute:02d}"
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes} {'am' if moment.hour < 12 else 'pm'}"
+
+
 @dataclass(frozen=True)
 class Hours:
     days: FrozenSet[int]
     start: time
     end: Optional[time]  # None: until midnight
     zone: ZoneInfo
-    text: Text
+    text: Text  # as configured, for operators
+    first_day: int = 0
+    last_day: int = 6
+
+    def describe(self, language: Text) -> Text:
+        """In words, for survivors: "weekdays, 9 am to 5 pm, New York time"."""
+        words = texts_of("hours_words", language)
+        first, last = self.first_day, self.last_day
+        if len(self.days) == 7:
+            days = words["every_day"]
+        elif (first, last) == (0, 4):
+            days = words["weekdays"]
+        elif first == last:
+            days = words["on_days"][DAYS[first]]
+        else:
+            days = words["day_range"].format(first=words[DAYS[first]], last=words[DAYS[last]])
+        city = str(self.zone.key).rsplit("/", 1)[-1].replace("_", " ")
+        zone = words["zone_utc"] if city == "UTC" else words["zone"].format(city=words["cities"].get(city, city))
+        return words["span"].format(days=days, start=clock(self.start, words), end=clock(self.end, words), zone=zone)
 
     def is_open(self, moment: datetime) -> bool:
         local = moment.astimezone(self.zone)
@@ -55,4 +86,4 @@ def parse(spec: Text, zone: Text) -> Hours:
         raise HoursError(f"{spec!r} in {zone!r}: not a valid time or time zone") from None
     if end is not None and end <= start:
         raise HoursError(f"{spec!r}: the end must come after the start")
-    return Hours(days, start, end, tz, f"{spec.strip()} ({zone})")
+    return Hours(days, start, end, tz, f"{spec.strip()} ({zone})", a, b)

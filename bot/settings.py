@@ -21,7 +21,7 @@ from bot.groups import AdvocateGroup
 from bot.groups import parse as parse_groups
 from bot.hours import ALWAYS, Hours, HoursError, parse
 from bot.texts import all_texts
-from knowledge.resources import FALLBACK_REGION, regions
+from knowledge.resources import regions
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -44,7 +44,7 @@ class Settings:
     telegram_api_base_url: Text
     store_url: Text
     retention_hours: float
-    default_region: Text
+    default_region: Optional[Text]  # None: the survivor is asked where they are (voice rule 10)
     rasa_timeout: float
     webhook_url: Optional[Text]
     webhook_secret: Optional[Text]
@@ -136,10 +136,10 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
         private_folder(var)
     if not store_url.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg2://")):
         raise SettingsError(f"STORE_URL={store_url!r} must be sqlite:///PATH or postgresql://...")
-    region = env.get("DEFAULT_REGION", "").strip().upper() or FALLBACK_REGION
-    if len(region) != 2 or not region.isalpha():
+    region = env.get("DEFAULT_REGION", "").strip().upper() or None  # unset: asked, never assumed
+    if region is not None and (len(region) != 2 or not region.isalpha()):
         raise SettingsError(f"DEFAULT_REGION={region!r} must be a two-letter region code.")
-    if region not in regions():
+    if region is not None and region not in regions():
         raise SettingsError(f"DEFAULT_REGION={region!r} has no data/resources/{region}.yml "
                             f"(known: {', '.join(regions())}).")
     webhook_url = _url(env, "WEBHOOK_URL", None)

@@ -1,7 +1,8 @@
 """The bot store: what the bridge must remember, keyed by pseudonym, and no more.
 
 Here: the ids of the messages in a survivor's chat, so that quick exit can
-delete them (Telegram lets bots delete messages for 48 hours). No Telegram
+delete them (Telegram lets bots delete messages for 48 hours), and the language
+they chose in the chat. No Telegram
 user id, name or text is stored; the chat id comes from each update (an open
 case keeps it sealed: bot/cases.py). SQLite by
 default, PostgreSQL by STORE_URL: the same SQLAlchemy Core code for both. Calls
@@ -14,7 +15,7 @@ import asyncio
 import os
 import time
 from pathlib import Path
-from typing import Callable, Iterable, List, Text
+from typing import Callable, Iterable, List, Optional, Text
 
 import sqlalchemy as sa
 
@@ -28,6 +29,13 @@ chat_messages = sa.Table(
     sa.Column("message_id", sa.BigInteger, nullable=False),
     sa.Column("created_at", sa.Float, nullable=False, index=True),
     sa.UniqueConstraint("pseudonym", "message_id"),
+)
+chosen_languages = sa.Table(  # the language a survivor chose in the chat, for the bot's own texts
+    "chosen_languages",
+    metadata,
+    sa.Column("pseudonym", sa.String(32), primary_key=True),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("chosen_at", sa.Float, nullable=False, index=True),
 )
 
 
@@ -100,21 +108,40 @@ class Store:
         with self._engine.connect() as connection:
             return list(connection.execute(query).scalars())
 
+    async def choose_language(self, pseudonym: Text, language: Text) -> None:
+        """The survivor chose `language` in the chat: the bot's own texts follow it too."""
+        await asyncio.to_thread(self._choose_language, pseudonym, language)
+
+    def _choose_language(self, pseudonym: Text, language: Text) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(chosen_languages.delete().where(chosen_languages.c.pseudonym == pseudonym))
+            connection.execute(chosen_languages.insert().values(
+                pseudonym=pseudonym, language=language, chosen_at=self._clock()))
+
+    async def chosen_language(self, pseudonym: Text) -> Optional[Text]:
+        """The language this survivor chose, if they chose one."""
+        query = sa.select(chosen_languages.c.language).where(chosen_languages.c.pseudonym == pseudonym)
+        found = await asyncio.to_thread(self._scalars, query)
+        return found[0] if found else None
+
     async def forget(self, pseudonym: Text) -> None:
-        await asyncio.to_thread(
-            self._execute, chat_messages.delete().where(chat_messages.c.pseudonym == pseudonym)
-        )
+        await asyncio.to_thread(self._execute_all, [
+            chat_messages.delete().where(chat_messages.c.pseudonym == pseudonym),
+            chosen_languages.delete().where(chosen_languages.c.pseudonym == pseudonym)])
 
     async def purge(self, retention_hours: float) -> int:
         """Delete rows older than retention (and never keep ids past 48 hours)."""
         keep = min(retention_hours * 3600, DELETABLE_SECONDS)
-        return await asyncio.to_thread(
-            self._execute, chat_messages.delete().where(chat_messages.c.created_at < self._clock() - keep)
-        )
+        now = self._clock()
+        active = sa.select(chat_messages.c.pseudonym)  # still writing: their choice stays
+        return await asyncio.to_thread(self._execute_all, [
+            chat_messages.delete().where(chat_messages.c.created_at < now - keep),
+            chosen_languages.delete().where(chosen_languages.c.chosen_at < now - retention_hours * 3600,
+                                            chosen_languages.c.pseudonym.not_in(active))])
 
-    def _execute(self, statement) -> int:
+    def _execute_all(self, statements) -> int:
         with self._engine.begin() as connection:
-            return connection.execute(statement).rowcount
+            return sum(connection.execute(statement).rowcount for statement in statements)
 
     def close(self) -> None:
         self._engine.dispose()

@@ -1,12 +1,10 @@
-"""The bot's own texts, read once from bot/texts.yml, and the one helpline line it adds."""
+"""The bot's own texts, read once from bot/texts.yml."""
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Optional, Text
+from typing import Dict, Text
 
 import yaml
-
-from knowledge.helplines import always_open
 
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
 
@@ -23,6 +21,13 @@ def text(key: Text, language: Text) -> Text:
     return texts.get(language, texts["en"]).get(key) or texts["en"][key]
 
 
-def helpline(region: Optional[Text], language: Text) -> Text:
-    """The region's best helpline open day and night, as one line ("" if none)."""
-    return always_open(region, language)
+def texts_of(key: Text, language: Text) -> Dict[Text, Text]:
+    """A group of texts (need names, language names…) in `language`, English when not translated."""
+    return text(key, language)  # type: ignore[return-value]
+
+
+def counted(key: Text, count: int, language: Text, **values) -> Text:
+    """`key` with its "one" or "other" form for `count` ("about 1 minute", "unos 2 minutos")."""
+    forms = texts_of(key, language)
+    return forms["one" if count == 1 else "other"].format(count=count, **values)
+

@@ -32,7 +32,7 @@ class Urgency:
         """A possible risk: URGENT and one line for the team, nothing for the survivor."""
         case = await self.cases.open_case_of(pseudonym)
         if case is not None and not case.urgent:
-            await self.flag(case, f"advocate_possible_{reason}")
+            await self.flag(case, f"advocate_possible_{reason}", reason)
 
     async def mark_urgent(self, pseudonym: Text, reason: Text) -> None:
         """After the survivor got the crisis or danger reply: URGENT for the team, with the
@@ -41,11 +41,12 @@ class Urgency:
         if case is None:
             return
         await self.cases.update(case.alias, risk_noted=True)
-        await self.flag(case, f"advocate_urgent_{reason}")
+        await self.flag(case, f"advocate_urgent_{reason}", reason)
 
-    async def flag(self, case: Case, note_key: Text) -> None:
-        """URGENT on the case (queue, card) and the note in its topic, or under its card."""
-        await self.cases.update(case.alias, urgent=True)
+    async def flag(self, case: Case, note_key: Text, reason: Text) -> None:
+        """URGENT, with its reason, on the case (queue, card) and the note in its topic, or under its card."""
+        reason = "self_harm" if "self_harm" in (case.urgent_reason, reason) else reason  # as actions/handoff.py ranks
+        await self.cases.update(case.alias, urgent=True, urgent_reason=reason)
         case = await self.cases.get(case.alias)
         handoffs = self.handoffs
         note = handoffs.group_text(note_key)

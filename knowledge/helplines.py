@@ -4,7 +4,7 @@ from typing import List, Optional, Text
 
 from knowledge.resources import Resource, helplines
 
-MAX_LISTED = 4  # plain language: a short list, best first
+MAX_LISTED = 3  # plain language: a short list, best first (each entry is a line and a note)
 
 
 def describe_all(entries: List[Resource], language: Text) -> Text:
@@ -12,8 +12,8 @@ def describe_all(entries: List[Resource], language: Text) -> Text:
     return "\n".join(f"• {entry.describe(language)}" for entry in entries[:MAX_LISTED])
 
 
-def always_open(region: Optional[Text], language: Text) -> Text:
-    """The region's best helpline open day and night, as one line ("" if none)."""
-    lines = helplines(region, language)
-    always = [line for line in lines if line.hours == "24/7"] or lines
-    return always[0].describe(language) if always else ""
+def always_open_contact(region: Optional[Text], language: Text) -> Text:
+    """How to reach the region's best line open day and night, without its name (a lock screen
+    may show it): "call 1-888-373-7888 · text 233733". Empty when the region is unknown."""
+    always = [line for line in helplines(region, language) if line.hours == "24/7"]
+    return always[0].contact_only(language, ways=("call", "text")) if always else ""  # a link would name it

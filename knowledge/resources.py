@@ -2,9 +2,9 @@
 
 Content lives in YAML so organisations can change numbers without touching
 code. Non-law-enforcement entries are always offered first. A region nobody
-named falls back to the one the caller passes in (the bot's DEFAULT_REGION
-setting is its one owner); files are checked by `check_all_region_files`,
-called at start-up, never on import.
+named has no resources: nothing is presented as local until the region is known
+(voice rule 10). Files are checked by `check_all_region_files`, called at
+start-up, never on import.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import yaml
 from knowledge.needs import needs
 from knowledge.paths import RESOURCES_DIR
 
-FALLBACK_REGION = "US"  # DESIGN's default, for a conversation that did not say (e.g. `rasa shell`)
 REGION_FILE = re.compile(r"^[A-Z]{2}$")
 KINDS = {"helpline", "text", "chat", "crisis", "emergency", "legal", "shelter"}
 PHONE = re.compile(r"^\+?[0-9](?:[0-9 \-]{1,18})[0-9]$")
@@ -43,15 +42,22 @@ class Resource:
     source: Text
     checked: Text
     notes: Dict[Text, Text] = field(default_factory=dict)
+    names: Dict[Text, Text] = field(default_factory=dict)  # the service's own name in another language
+    hours_in: Dict[Text, Text] = field(default_factory=dict)  # `hours` written in another language
     helps_with: List[Text] = field(default_factory=list)
 
     def describe(self, language: Text) -> Text:
-        """One plain line: name, how to reach it, when, and a note if any."""
+        """One plain line: name, how to reach it, when, and a note if any (in `language`)."""
         labels = channel_labels(language)
-        ways = " · ".join(f"{labels[way]} {value}" for way, value in self.contact.items())
-        line = f"{self.name}: {ways} ({labels['hours']}: {self.hours})"
+        hours = self.hours_in.get(language) or labels.get(f"hours_{self.hours}", self.hours)
+        line = f"{self.names.get(language) or self.name}: {self.contact_only(language)} ({labels['hours']}: {hours})"
         note = self.notes.get(language)
         return f"{line}\n{note}" if note else line
+
+    def contact_only(self, language: Text, ways: Tuple[Text, ...] = ("call", "text", "chat", "web")) -> Text:
+        """How to reach it, with no name: "Call 988 · Text 988" (only `ways`: a chat link names the service)."""
+        labels = channel_labels(language)
+        return " · ".join(f"{labels[way]} {value}" for way, value in self.contact.items() if way in ways)
 
 
 @lru_cache(maxsize=None)
@@ -90,9 +96,9 @@ def regions() -> Tuple[Text, ...]:
     return tuple(sorted(p.stem for p in RESOURCES_DIR.glob("*.yml") if REGION_FILE.match(p.stem)))
 
 
-def known_region(region: Optional[Text], default: Text = FALLBACK_REGION) -> Text:
-    """`region` if it has a file, else `default`."""
-    return region if region in regions() else default
+def known_region(region: Optional[Text]) -> Optional[Text]:
+    """`region` if it has a file, else None: unknown, to be asked."""
+    return region if region in regions() else None
 
 
 def ranked(entries: List[Resource], language: Text) -> List[Resource]:
@@ -100,21 +106,25 @@ def ranked(entries: List[Resource], language: Text) -> List[Resource]:
     return sorted(entries, key=lambda r: (r.law_enforcement, language not in r.languages))
 
 
-def find(region: Optional[Text], kind: Text, language: Text,
-         default: Text = FALLBACK_REGION) -> List[Resource]:
-    """Resources of `kind` in `region` (or `default`), best first."""
-    return ranked([r for r in load_region(known_region(region, default)) if r.kind == kind], language)
+def in_region(region: Optional[Text]) -> List[Resource]:
+    """Every resource of a known region; none when the region is unknown."""
+    known = known_region(region)
+    return load_region(known) if known else []
 
 
-def helplines(region: Optional[Text], language: Text, default: Text = FALLBACK_REGION) -> List[Resource]:
+def find(region: Optional[Text], kind: Text, language: Text) -> List[Resource]:
+    """Resources of `kind` in `region`, best first."""
+    return ranked([r for r in in_region(region) if r.kind == kind], language)
+
+
+def helplines(region: Optional[Text], language: Text) -> List[Resource]:
     """Everything to offer for "where can I get help": not the emergency number."""
-    return ranked([r for r in load_region(known_region(region, default)) if r.kind != "emergency"], language)
+    return ranked([r for r in in_region(region) if r.kind != "emergency"], language)
 
 
-def for_need(region: Optional[Text], need: Text, language: Text,
-             default: Text = FALLBACK_REGION) -> List[Resource]:
+def for_need(region: Optional[Text], need: Text, language: Text) -> List[Resource]:
     """Resources that help with `need`, best first."""
-    return ranked([r for r in load_region(known_region(region, default)) if need in r.helps_with], language)
+    return ranked([r for r in in_region(region) if need in r.helps_with], language)
 
 
 def is_https_url(value: Any) -> bool:
@@ -127,7 +137,7 @@ def problems(document: Any, region: Text) -> List[Text]:
     if not isinstance(document, dict) or not isinstance(document.get("resources"), list):
         return [f"{region}: needs a `resources` list"]
     found = [] if document.get("region") == region else [f"{region}: `region` must be {region}"]
-    required = {f.name for f in fields(Resource) if f.name not in ("notes", "helps_with")}
+    required = {f.name for f in fields(Resource) if f.name not in ("notes", "helps_with", "names", "hours_in")}
     for number, entry in enumerate(document["resources"], 1):
         where = f"{region} entry {number} ({entry.get('name', '?')})"
         missing = sorted(required - set(entry))
@@ -162,12 +172,12 @@ def problems(document: Any, region: Text) -> List[Text]:
     return found
 
 
-def check_all_region_files(default_region: Text = FALLBACK_REGION) -> None:
+def check_all_region_files(default_region: Optional[Text] = None) -> None:
     """At start-up: stop, in one clear line, on a bad resource file or a default without one."""
     found = [p for region in regions() for p in problems(read_region_file(region), region)]
     if found:
         raise SystemExit("Bad resource file: " + "; ".join(found))
-    if default_region not in regions():
+    if default_region is not None and default_region not in regions():
         raise SystemExit(
             f"DEFAULT_REGION={default_region!r} has no data/resources/{default_region}.yml "
             f"(known: {', '.join(regions())})."

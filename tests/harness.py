@@ -73,9 +73,13 @@ class Assistant:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.load(response)
 
-    def say(self, sender: str, text: str, language: Optional[str] = "en", **metadata: Any) -> "Replies":
+    def say(self, sender: str, text: str, language: Optional[str] = "en", region: Optional[str] = "US",
+            **metadata: Any) -> "Replies":
+        """One message, as the bot sends it; `region` is the operator's DEFAULT_REGION (None: unset)."""
         if language:
             metadata["language"] = language
+        if region:
+            metadata["region"] = region
         body = {"sender": sender, "message": text, "metadata": metadata}
         return Replies(self.post("/webhooks/rest/webhook", body))
 

@@ -65,14 +65,15 @@ async def eventually(condition, seconds: float = 3.0):
 
 
 async def start_bot(tmp_path, rasa_url, polling=True, fake=None, **env):
-    """A bot on `fake` (a new fake Telegram unless given: a restart keeps the old one)."""
+    """A bot on `fake` (a new fake Telegram unless given: a restart keeps the old one), set up by an
+    operator whose survivors are in the US (DEFAULT_REGION=US unless `env` says otherwise)."""
     if fake is None:
         fake = FakeTelegram()
         await fake.start()
     base = f"http://127.0.0.1:{fake.port}/bot"
     settings = load({"TELEGRAM_BOT_TOKEN": fake.token, "ADVOCATE_CHAT_ID": str(ADVOCATES),
                      "TELEGRAM_API_BASE_URL": base, "RASA_URL": rasa_url, "PSEUDONYM_KEY": KEY,
-                     "STORE_URL": f"sqlite:///{tmp_path}/var/bot.sqlite3", **env}, var=tmp_path / "var")
+                     "STORE_URL": f"sqlite:///{tmp_path}/var/bot.sqlite3", "DEFAULT_REGION": "US", **env}, var=tmp_path / "var")
     bridge = TelegramBridge(build(settings))
     application = bridge.build()
     await application.initialize()
@@ -128,8 +129,10 @@ def group_messages(bot, topic=None):
 
 
 NEED = '/inform_need{"need": "legal"}'
-HANDOFF_NEWS = tuple(text(key, language).split("{")[0]  # what the bot says after Rasa's words
-                     for key in ("handoff_waiting", "handoff_choices") for language in ("en", "es"))
+HANDOFF_NEWS = tuple(text("handoff_waiting", language)["other"].split("{")[0]  # what the bot says after Rasa's words
+                     for language in ("en", "es")) + tuple(text(key, language).split("\n")[0].split("{")[0]
+                                                           for key in ("handoff_no_one_yet", "handoff_closed_hours")
+                                                           for language in ("en", "es"))
 
 
 async def ask_for_a_person(bot, survivor, story, request, urgent=False):

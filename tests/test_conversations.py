@@ -81,7 +81,8 @@ def test_danger_offers_choices_and_the_number_only_when_chosen(assistant, sender
 
 def test_police_question_is_answered_honestly(assistant, sender):
     replies = assistant.say(sender, "are you going to call the police on me")
-    assert replies.texts[0].startswith("No. I'm not the police and not immigration.")
+    assert replies.texts[0].startswith("No. I'm not the police or any government office.")
+    assert "immigration" not in replies.text, "they asked about the police only"
     assert any("without your permission" in t for t in replies.texts)
 
 

@@ -7,7 +7,7 @@ topics and reads every reply.
 
 
 import yaml
-from framing.framing import ROOT, everything_we_send, fear_words, response_texts, violations
+from framing.framing import ROOT, SEEN, everything_we_send, fear_words, response_texts, rule_9_violations, violations
 
 
 def test_no_text_we_send_uses_fear_words_unless_the_survivor_raised_the_topic():
@@ -77,3 +77,41 @@ def test_the_assistant_never_introduces_fear_words_in_conversation(assistant):
         if hits:
             found[text] = hits
     assert found == {}
+
+
+def survivor_texts():
+    """Every text a survivor can receive as a message: not button titles (behind a tap), not the
+    advocates' texts, not resource lines (they only follow a neutral first line)."""
+    for where, text, _ in everything_we_send():
+        origin = where.split(":")[0]
+        if where.endswith(" button") or ".advocate_" in where or origin in RESOURCE_FILES:
+            continue
+        yield where, text
+
+
+RESOURCE_FILES = {path.name for path in (ROOT / "data" / "resources").glob("*.yml")}
+
+
+def test_rule_9_no_label_or_helpline_name_in_any_preview_or_unprompted_message():
+    found = {where: hits for where, text in survivor_texts() if (hits := rule_9_violations(where, text))}
+    assert found == {}
+
+
+def test_rule_9_reads_previews_and_whole_unprompted_messages():
+    assert rule_9_violations("domain.yml:utter_x#1", "Hello.\nThe National Human Trafficking Hotline") == []
+    assert rule_9_violations("domain.yml:utter_x#1", "Call the Samaritans.") == ["Samaritans"]
+    assert rule_9_violations("domain.yml:utter_x#1", "x" * 100 + " suicide") == [], "past the preview"
+    assert rule_9_violations("bot/texts.yml:en.handoff_no_one_yet", "Hi.\nA shelter may help.") == ["shelter"]
+    assert rule_9_violations("bot/texts.yml:es.handoff_no_one_yet", "Hola.\nLa trata.") == ["trata"]
+    assert rule_9_violations("domain.yml:utter_default#2", "Hola.\nLínea Directa Nacional contra la Trata de Personas") == [
+        "Línea Directa Nacional contra la Trata de Personas"]
+
+
+def test_every_unprompted_text_named_exists():
+    wheres = {where.split("#")[0] for where, _, _ in everything_we_send()}
+    for origin, names in SEEN["unprompted"].items():
+        for name in names:
+            if origin == "domain.yml":
+                assert f"domain.yml:{name}" in wheres, name
+            else:
+                assert f"{origin}:en.{name}" in wheres or any(w.startswith(f"{origin}:en.{name}.") for w in wheres), name

@@ -2,7 +2,7 @@
 
 import pytest
 
-FAQ_BUTTONS = ["/ask_question", "/request_advocate", "/ask_helpline"]
+FAQ_BUTTONS = ["/ask_more", "/request_advocate", "/ask_question"]  # "Tell me more" carries its topic
 
 
 @pytest.mark.parametrize("language, question, opening", [
@@ -16,12 +16,14 @@ FAQ_BUTTONS = ["/ask_question", "/request_advocate", "/ask_helpline"]
 def test_questions_are_answered_with_validation_first_and_a_choice_last(assistant, sender, language, question, opening):
     replies = assistant.say(sender, question, language=language)
     assert replies.texts[0].startswith(opening)
-    assert [b["payload"] for b in replies.buttons] == FAQ_BUTTONS
+    assert [b["payload"].split("{")[0] for b in replies.buttons] == FAQ_BUTTONS
 
 
 def test_helplines_are_listed_for_the_region_with_the_hotline_first(assistant, sender):
     text = assistant.say(sender, "where can i get help").text
-    assert text.startswith("You can contact:\n• National Human Trafficking Hotline: Call 1-888-373-7888")
+    first, listed = text.split("\n")[:2]
+    assert "Trafficking" not in first, "a neutral first line: names come after it (rule 9)"
+    assert listed.startswith("• National Human Trafficking Hotline: Call 1-888-373-7888")
     assert "911" not in text
 
 
@@ -41,7 +43,8 @@ def test_a_place_without_contacts_is_said_honestly(assistant, sender):
 def test_a_named_need_is_answered_with_resources_and_never_asked_again(assistant, sender):
     answer = assistant.say(sender, "i need a doctor please")
     assert answer.texts[0].startswith("Your health matters.")
-    assert "Places that can help with this:" in answer.text
+    assert "• National Human Trafficking Hotline" in answer.text, "the places that help with it"
+    assert "RAINN" not in answer.text, "a doctor is not a sexual-assault line"
     ask = assistant.say(sender, "i want to talk to a person")
     assert ask.texts[0].startswith("I can ask a person"), "needs known: straight to consent"
     [custom] = assistant.say(sender, "yes").customs

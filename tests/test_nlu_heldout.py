@@ -11,6 +11,9 @@ import yaml
 from harness import ROOT
 
 SAFETY_INTENTS = {"crisis_self_harm", "immediate_danger", "quick_exit"}
+# Topics added in the voice second pass (issue 14): their accuracy is reported apart, so
+# "as well as the others" is a figure, not a claim.
+NEW_TOPICS = {"phone_safety", "contacting_help", "data_kept", "leaving_safely", "is_this_normal", "under_18"}
 MIN_ACCURACY = 0.9
 
 
@@ -43,12 +46,29 @@ def test_every_faq_topic_is_recognised_from_new_phrasings_in_both_languages(assi
         results.append((text, topic, got))
     wrong = [r for r in results if r[1] != r[2]]
     accuracy = 1 - len(wrong) / len(results)
-    print(f"\nheld-out FAQ topic accuracy: {accuracy:.3f} on {len(results)} phrasings")
+    new = [r for r in results if r[1].split("/")[-1] in NEW_TOPICS]
+    older = [r for r in results if r not in new]
+    new_accuracy = sum(r[1] == r[2] for r in new) / len(new)
+    older_accuracy = sum(r[1] == r[2] for r in older) / len(older)
+    print(f"\nheld-out FAQ topic accuracy: {accuracy:.3f} on {len(results)} phrasings "
+          f"(the {len(NEW_TOPICS)} newest topics {new_accuracy:.3f} on {len(new)}, the others {older_accuracy:.3f})")
     report = ROOT / "reports" / "nlu-heldout-faq.json"
     report.parent.mkdir(exist_ok=True)
     report.write_text(json.dumps({"examples": len(results), "accuracy": round(accuracy, 3),
+                                  "newest_topics": {"examples": len(new), "accuracy": round(new_accuracy, 3)},
+                                  "other_topics": {"examples": len(older), "accuracy": round(older_accuracy, 3)},
                                   "errors": wrong}, indent=2, ensure_ascii=False))
+    assert new_accuracy >= 0.80, [r for r in new if r[1] != r[2]]
     # 0.90 before the safety layer; 0.80 with it: a message with a risk cue gets "Are you
     # safe right now?" first (its answer follows "I'm OK"), and DIET shifted with the new
     # check_safety examples (README, "The safety net"). A floor against further loss.
     assert accuracy >= 0.80, wrong
+
+
+def test_no_held_out_or_dev_phrasing_is_in_the_training_data():
+    trained = set()
+    for path in (ROOT / "data" / "nlu").rglob("*.yml"):
+        for block in yaml.safe_load(path.read_text("utf-8")).get("nlu", []):
+            trained |= {e.strip().lower() for e in re.findall(r"^\s*- (.+)$", block.get("examples", ""), re.M)}
+    evaluated = [text for name in ("heldout.yml", "heldout_faq.yml", "dev_faq.yml") for _, text in heldout(name)]
+    assert [text for text in evaluated if text.strip().lower() in trained] == []

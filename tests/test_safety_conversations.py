@@ -4,6 +4,9 @@ Real Rasa and action server over REST, with phrasings that are not in data/.
 """
 
 import pytest
+import yaml
+
+from harness import ROOT
 
 ASK = {"en": "It sounds like things might be really hard. Are you safe right now?",
        "es": "Parece que las cosas pueden estar muy difíciles. ¿Estás a salvo ahora mismo?"}
@@ -22,7 +25,10 @@ def test_a_risk_cue_gets_one_warm_question_with_three_choices_never_an_faq(assis
 def test_im_ok_answers_the_question_they_had_without_asking_again(assistant, sender):
     assistant.say(sender, CUED_QUESTION["en"])
     answer = assistant.say(sender, "/affirm")
-    assert answer.texts[0].startswith("Thank you for telling me. Your passport"), answer.texts
+    topic = assistant.parse(CUED_QUESTION["en"])["response_selector"]["faq"]["response"]["intent_response_key"]
+    said = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))["responses"][f"utter_{topic}"][1]["text"]
+    assert answer.texts == [said], "the topic of the message that was interrupted, not typed again"
+    assert any(b["payload"].startswith("/ask_more") for b in answer.buttons)
 
 
 def test_im_not_safe_gives_the_danger_choices(assistant, sender):

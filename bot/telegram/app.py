@@ -7,7 +7,7 @@ import asyncio
 import logging
 from typing import Awaitable, Callable, List, Optional
 
-from telegram import BotCommand, BotCommandScopeChat, Message, Update
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Message, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -77,7 +77,8 @@ class TelegramBridge:
             ApplicationBuilder()
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_api_base_url)
-            .defaults(Defaults(disable_notification=True))
+            # Silent, and no link preview: a preview card would show a service's name and topic.
+            .defaults(Defaults(disable_notification=True, link_preview_options=LinkPreviewOptions(is_disabled=True)))
             .rate_limiter(self.pacing())
             .concurrent_updates(order := PerChatOrder())
             .post_init(self.on_start)

@@ -66,7 +66,6 @@ class PerChatOrder(BaseUpdateProcessor):
             if self.on_overflow is not None:
                 await self.on_overflow(update, first)
             return
-        self._warned.discard(chat.id)
         lock = self._locks.setdefault(chat.id, asyncio.Lock())
         self._users[chat.id] = self._users.get(chat.id, 0) + 1
         try:
@@ -82,6 +81,7 @@ class PerChatOrder(BaseUpdateProcessor):
             if not self._users[chat.id]:  # nobody else queued: forget this chat's lock
                 del self._users[chat.id], self._locks[chat.id]
                 self._exits.pop(chat.id, None)
+                self._warned.discard(chat.id)  # calm again: a later flood is explained again
                 recent = self._recent.get(chat.id)
                 if recent is not None and recent[-1] < self.clock() - RATE_WINDOW_SECONDS:
                     del self._recent[chat.id]

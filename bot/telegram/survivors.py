@@ -24,20 +24,25 @@ from bot.core import (
     Core,
     Forget,
     HandoffRequested,
+    LanguageChosen,
     QuickExit,
     Reply,
     Step,
+    choices,
     language_from_code,
+    leave_quickly,
 )
 from bot.erasure import Erasure
 from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, Handoffs
 from bot.pseudonym import pseudonym
 from bot.store import Store
 from bot.telegram.messenger import delete_all, quietly, send_reply, with_retries
+from bot.telegram.order import leaves_quickly
 from bot.texts import text
 from bot.turns import Turns
 
 log = logging.getLogger("safe_harbor.telegram")
+STORE_WAIT_SECONDS = 0.5  # a chosen language is not worth a longer wait
 TYPING_AFTER_SECONDS = 0.3  # "typing…" only for a Rasa slower than this
 SHARE, KEEP = "share:yes:", "share:no:"  # the survivor's answer about one message that identifies
 
@@ -80,14 +85,26 @@ class Survivors:
             MessageHandler(private & new & ~filters.StatusUpdate.ALL, self.on_media),  # service messages: ignored
         ]
 
-    def who(self, update: Update) -> Tuple[Text, int, Text]:
-        """(pseudonym, chat id, language) of the person behind `update`."""
+    async def who(self, update: Update) -> Tuple[Text, int, Text]:
+        """(pseudonym, chat id, language) of the person behind `update`: the language they
+        chose in the chat, else their phone's. Quick exit reads nothing first (`leave`)."""
         user = update.effective_user
-        return (pseudonym(self.key, "telegram", user.id), update.effective_chat.id,
-                language_from_code(user.language_code))
+        sender = pseudonym(self.key, "telegram", user.id)
+        phone = language_from_code(user.language_code)
+        language = phone if leaves_quickly(update) else await self.language(sender, phone)
+        return sender, update.effective_chat.id, language
+
+    async def language(self, sender: Text, phone: Text) -> Text:
+        """The language chosen in the chat, else `phone`; never more than a moment's wait."""
+        try:
+            chosen = await asyncio.wait_for(self.store.chosen_language(sender), STORE_WAIT_SECONDS)
+        except Exception as error:  # the store slow or unreachable: the phone's language
+            log.error("chosen language unreadable: %s", type(error).__name__)
+            chosen = None
+        return chosen or phone
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        sender, chat_id, language = self.who(update)
+        sender, chat_id, language = await self.who(update)
         message = update.effective_message
         with self.turns.turn(sender, [message.message_id]) as ids:
             if await self.handoff.relaying(sender) and self.core.asks_to_hide(message.text):
@@ -105,7 +122,7 @@ class Survivors:
     async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, files, places, contacts: relayed to an advocate
         during a case (as a copy); otherwise never read, stored or sent on."""
-        sender, chat_id, language = self.who(update)
+        sender, chat_id, language = await self.who(update)
         message = update.effective_message
         await self.store.remember(sender, [message.message_id])
         kind = identifying(message)
@@ -113,7 +130,7 @@ class Survivors:
             await self.send(context, chat_id, sender, ask_before_sharing(kind, message.message_id, language))
             return
         if not await self.relayed(sender, message):
-            await self.send(context, chat_id, sender, Reply(text("unsupported", language)))
+            await self.send(context, chat_id, sender, Reply(text("unsupported", language), choices(language)))
         elif message.caption:
             await self.answer_risk(context, chat_id, sender, language, message.caption)
 
@@ -126,11 +143,13 @@ class Survivors:
     async def overflowing(self, update: Update, first: bool) -> None:
         """A message not handled because this person sent too many at once (order.py): its id
         is kept, so quick exit still deletes it, and the first time they hear why."""
-        sender, chat_id, language = self.who(update)
         message = update.effective_message
         ids = [message.message_id] if message is not None else []
-        if first:
-            ids += await send_reply(update.get_bot(), chat_id, Reply(text("slow_down", language)))
+        if first:  # the language (a store read) only for the one line: a flood costs no reads
+            sender, chat_id, language = await self.who(update)
+            ids += await send_reply(update.get_bot(), chat_id, Reply(text("slow_down", language), [leave_quickly(language)]))
+        else:
+            sender = pseudonym(self.key, "telegram", update.effective_user.id)
         await self.store.remember(sender, ids)
 
     async def answer_risk(self, context, chat_id: int, sender: Text, language: Text, words: Text) -> None:
@@ -154,18 +173,18 @@ class Survivors:
         return await self.handoff.from_survivor(sender, message.message_id, reply_to)
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        sender, chat_id, language = self.who(update)
+        sender, chat_id, language = await self.who(update)
         message = update.effective_message
         if not message.text:
             return  # a live location moving, a caption: nothing to say each time
         if await self.handoff.survivor_edited(sender, message.message_id, message.text):
             await self.answer_risk(context, chat_id, sender, language, message.text)  # edited words count too
             return
-        await self.send(context, chat_id, sender, Reply(text("edited", language)))
+        await self.send(context, chat_id, sender, Reply(text("edited", language), choices(language)))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
         """A button we offered in this private chat (app.py checked that)."""
-        sender, chat_id, language = self.who(update)
+        sender, chat_id, language = await self.who(update)
         if query.data == QUICK_EXIT_PAYLOAD:  # nothing before the chat is gone
             await self.leave(context, chat_id, sender, language)
             await quietly(query.answer())
@@ -179,7 +198,7 @@ class Survivors:
             return
         if query.data in (KEEP_WAITING, LEAVE_MESSAGE):
             if not await self.handoff.choice(sender, query.data):
-                await self.send(context, chat_id, sender, Reply(text("button_expired", language)))
+                await self.send(context, chat_id, sender, Reply(text("button_expired", language), choices(language)))
             return
         with self.turns.turn(sender, []) as ids:
             steps = await self.core.press(sender, query.data, language)
@@ -207,6 +226,12 @@ class Survivors:
                     await self.leave(context, chat_id, sender, language, rasa_erased=isinstance(step, Forget)
                                      or step.rasa_erased, line="forgotten" if isinstance(step, Forget) else "left")
                     return
+                elif isinstance(step, LanguageChosen):
+                    language = step.language
+                    try:
+                        await self.store.choose_language(sender, language)
+                    except Exception as error:  # the rest of the turn (a handoff) still happens
+                        log.error("chosen language not stored: %s", type(error).__name__)
                 elif isinstance(step, HandoffRequested):
                     opened = True
                     await self.handoff.request(sender, chat_id, step.request)
@@ -237,5 +262,6 @@ class Survivors:
             await delete_all(context.bot, chat_id, sorted(deleted))
             late = {i for ids in in_progress for i in ids} - deleted  # sent while we were deleting
             await delete_all(context.bot, chat_id, sorted(late))
+            language = await self.language(sender, language)  # after the deleting: it never waits on the store
             await quietly(with_retries(lambda: context.bot.send_message(chat_id, text(line, language))))
             await self.erasure.forget(sender, erase_rasa=not rasa_erased)

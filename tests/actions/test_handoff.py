@@ -32,7 +32,7 @@ async def test_consented_summary_is_the_survivors_own_words_from_this_session():
     reply, payload = await run(True)
     handoff = payload["custom"]["handoff"]
     assert handoff == {
-        "language": "es", "region": "GB", "needs": ["housing"], "urgency": "normal",
+        "language": "es", "region": "GB", "needs": ["housing"], "urgency": "normal", "urgency_reason": None,
         "consent_to_share": True, "safe_to_talk": None,
         "summary": "“they kept my passport”\n“i owe them for the trip”",
     }
@@ -56,10 +56,11 @@ async def test_unanswered_consent_counts_as_no():
     assert "summary" not in payload["custom"]["handoff"]
 
 
-async def test_crisis_or_danger_in_this_session_makes_it_urgent():
-    for intent in ("crisis_self_harm", "immediate_danger"):
+async def test_crisis_or_danger_in_this_session_makes_it_urgent_with_the_reason_only():
+    for intent, reason in (("crisis_self_harm", "self_harm"), ("immediate_danger", "danger")):
         _, payload = await run(True, events=THIS_SESSION + [user("...", intent)])
-        assert payload["custom"]["handoff"]["urgency"] == "high"
+        assert (payload["custom"]["handoff"]["urgency"], payload["custom"]["handoff"]["urgency_reason"]) == (
+            "high", reason)
 
 
 def test_summary_is_bounded_and_whitespace_is_tidied():

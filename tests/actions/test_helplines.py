@@ -32,7 +32,7 @@ async def test_naming_a_known_place_changes_region():
                                   entities=[{"entity": "region", "value": "GB"}])
     assert message["response"] == "utter_region_changed"
     assert message["region_name"] == "el Reino Unido"
-    assert [(e["name"], e["value"]) for e in events] == [("region", "GB")]
+    assert [(e["name"], e["value"]) for e in events] == [("region", "GB"), ("pending_help", None)]
 
 
 async def test_an_unknown_place_keeps_the_region_and_says_what_is_known():
@@ -40,3 +40,25 @@ async def test_an_unknown_place_keeps_the_region_and_says_what_is_known():
     assert message["response"] == "utter_region_unknown"
     assert message["region_names"] == "the United Kingdom, the United States"
     assert events == []
+
+
+async def test_helplines_with_no_known_region_ask_where_first():
+    [message], events = await run(ActionHelplines(), region=None)
+    assert message["response"] == "utter_ask_region"
+    assert [(e["name"], e["value"]) for e in events] == [("pending_help", "helplines")]
+
+
+async def test_the_answer_asked_for_follows_the_region_chosen():
+    tracker = make_tracker({"region": None, "language": "en", "pending_help": "emergency"},
+                           {"intent": {"name": "inform_region"}, "entities": [{"entity": "region", "value": "GB"}]})
+    [message, offer], events = await run_action(ActionSetRegion(), tracker)
+    assert (message["response"], message["emergency_number"], message["region_name"]) == (
+        "utter_emergency_number", "999", "the United Kingdom")
+    assert offer["response"] == "utter_offer_person", "as in the danger rules: the number, then a person offered"
+    assert [(e["name"], e["value"]) for e in events] == [("region", "GB"), ("pending_help", None)]
+
+
+async def test_somewhere_else_gets_general_advice_and_no_region():
+    [message], events = await run(ActionSetRegion(), region=None, entities=[{"entity": "region", "value": "other"}])
+    assert message["response"] == "utter_region_elsewhere"
+    assert [(e["name"], e["value"]) for e in events] == [("pending_help", None)]

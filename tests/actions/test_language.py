@@ -12,12 +12,13 @@ def response_for(make_tracker, run_action):
     async def response_for(entities):
         tracker = make_tracker(latest={"intent": {"name": "change_language"}, "entities": entities})
         messages, _ = await run_action(ActionChangeLanguage(), tracker, DOMAIN)
-        return [m["response"] for m in messages]
+        return [m["response"] or m["custom"] for m in messages]
     return response_for
 
 
-async def test_named_language_is_confirmed(response_for):
-    assert await response_for([{"entity": "language", "value": "es"}]) == ["utter_language_changed"]
+async def test_named_language_is_confirmed_and_the_bot_told(response_for):
+    assert await response_for([{"entity": "language", "value": "es"}]) == [
+        "utter_language_changed", {"language": "es"}]
 
 
 async def test_no_or_unknown_language_offers_the_choice(response_for):

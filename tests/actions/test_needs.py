@@ -63,3 +63,9 @@ async def test_the_needs_question_is_skipped_in_a_crisis():
 def test_skipping_the_needs_question_answers_it_for_good():
     validated = ValidateHandoffForm().validate_needs(["none"], CollectingDispatcher(), tracker(), {})
     assert validated == {"needs": []}, "an empty list is filled: the form never asks again"
+
+
+async def test_a_need_that_names_nothing_gets_the_choices_of_what_would_help():
+    tracker = make_tracker({"language": "en", "region": "US"}, {"intent": {"name": "inform_need"}, "entities": []})
+    messages, events = await run_action(ActionNoteNeed(), tracker)
+    assert [m["response"] for m in messages] == ["utter_ask_needs"] and events == []

@@ -1,4 +1,4 @@
-"""Session start: language and region from the bot's metadata, safe defaults."""
+"""Session start: language and region from the bot's metadata; an unknown region stays unknown."""
 
 import pytest
 
@@ -26,11 +26,11 @@ async def test_language_from_metadata_with_english_default(metadata, language):
     assert slots["language"] == language
 
 
-async def test_region_from_the_bots_metadata_else_the_fallback(monkeypatch):
+async def test_region_from_the_bots_metadata_else_unknown_never_assumed(monkeypatch):
     monkeypatch.setenv("DEFAULT_REGION", "GB")  # the bot's setting: the action server never reads it
     assert (await run({"region": "gb"}))[0]["region"] == "GB"
-    assert (await run({"region": "../etc"}))[0]["region"] == "US"
-    assert (await run({}))[0]["region"] == "US"
+    assert (await run({"region": "../etc"}))[0]["region"] is None
+    assert (await run({}))[0]["region"] is None
 
 
 async def test_session_starts_and_listens():

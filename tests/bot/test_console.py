@@ -12,7 +12,6 @@ from bot.settings import load
 from bot.texts import text
 from bot.wiring import build
 from harness import free_port
-from knowledge.helplines import always_open
 from telegram_harness import rasa_stand_in
 
 
@@ -54,8 +53,9 @@ async def test_an_empty_line_sends_nothing(chat_with):
 
 async def test_rasa_down_gets_a_kind_answer_in_the_survivors_language(chat_with):
     chat = chat_with(f"http://127.0.0.1:{free_port()}", "es")
-    [line] = await chat.handle("hola")
-    assert line == f"{text('unavailable', 'es')}\n{always_open('US', 'es')}"
+    line, leave = await chat.handle("hola")
+    assert line == f"{text('unavailable', 'es')}\n{text('unavailable_anywhere', 'es')}", "no region set: asked, never assumed"
+    assert leave == f"  [1] {text('leave_quickly', 'es')}", "quick exit works without Rasa"
 
 
 async def test_the_terminal_chat_honours_rasa_timeout_seconds(tmp_path, monkeypatch):

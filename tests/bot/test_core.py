@@ -2,11 +2,21 @@
 
 import pytest
 
-from bot.core import Core, Forget, HandoffRequest, HandoffRequested, QuickExit, Reply, language_from_code, steps_from
+from bot.core import (
+    Button,
+    Core,
+    Forget,
+    HandoffRequest,
+    HandoffRequested,
+    QuickExit,
+    Reply,
+    language_from_code,
+    steps_from,
+)
 from bot.rasa_client import RasaClient
 from bot.texts import text
 from harness import free_port
-from knowledge.helplines import always_open
+from knowledge.helplines import always_open_contact
 
 
 def test_language_codes_become_two_letters():
@@ -54,10 +64,19 @@ async def test_quick_exit_never_waits_for_rasa(core_without_rasa):
     assert await core_without_rasa.press("p", "/quick_exit", "en") == [QuickExit()]
 
 
-async def test_rasa_away_gets_the_regions_helpline(core_without_rasa):
+async def test_rasa_away_gets_the_operators_regions_number_without_a_name_and_a_way_out(core_without_rasa):
     [reply] = await core_without_rasa.handle_text("p", "hello", "en")
-    assert reply.text == f"{text('unavailable', 'en')}\n{always_open('GB', 'en')}", "the region passed in"
-    assert always_open("GB", "en").startswith("Modern Slavery & Exploitation Helpline")
+    number = text("unavailable_number", "en").format(contact=always_open_contact("GB", "en"))
+    assert reply.text == f"{text('unavailable', 'en')}\n{number}", "the region passed in"
+    assert number == "If you want to talk with someone now, day or night: Call 08000 121 700."
+    assert reply.buttons == [Button(text("leave_quickly", "en"), "/quick_exit")], "quick exit works without Rasa"
+
+
+async def test_rasa_away_with_no_region_set_gets_general_advice_never_a_local_number():
+    core = Core(RasaClient(f"http://127.0.0.1:{free_port()}", timeout=1), None)
+    [reply] = await core.handle_text("p", "hola", "es")
+    assert reply.text == f"{text('unavailable', 'es')}\n{text('unavailable_anywhere', 'es')}"
+    await core.rasa.close()
 
 
 async def test_blank_messages_do_nothing(core_without_rasa):

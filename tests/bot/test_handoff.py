@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 
 from bot.core import HandoffRequest
 from bot.texts import text
-from knowledge.helplines import always_open
 from telegram_harness import (
     ADVOCATES,
     ANA,
@@ -29,11 +28,11 @@ async def test_a_full_warm_handoff_in_spanish(bot):
     bot.fake.members.update({ANA.id})
     rosa = person("es")
     card = await ask_for_a_person(bot, rosa, "me quitaron el pasaporte y no me pagan", "quiero hablar con una persona")
-    assert card["text"].startswith("Case ") and "Language: es · Region: US" in card["text"]
-    assert "Needs: legal" in card["text"] and "me quitaron el pasaporte y no me pagan" in card["text"]
+    assert card["text"].startswith("Case ") and "Language: Spanish · Region: the United States" in card["text"]
+    assert "Needs: legal help" in card["text"] and "me quitaron el pasaporte y no me pagan" in card["text"]
     assert card["disable_notification"] is False, "advocates are notified of a new case"
     waiting = bot.fake.bot_messages(rosa.id)[-1]["text"]
-    assert waiting == text("handoff_waiting", "es").format(position=1, minutes=10), "after Rasa's words, the queue news"
+    assert waiting == text("handoff_waiting", "es")["other"].format(position=1, count=10), "after Rasa's words, the queue news"
 
     bot.fake.post(ANA, ADVOCATES, None, "/name Ana")
     await bot.fake.wait_for(lambda: any("Ana" in m.get("text", "") for m in group_messages(bot)
@@ -107,10 +106,7 @@ async def test_nobody_free_within_the_wait_gives_a_helpline_and_the_choice_to_le
         sam = person("en")
         card = await ask_for_a_person(bot, sam, "they never pay me", "i want to talk to a person")
         choices = await bot.fake.wait_for(lambda: [m for m in bot.fake.bot_messages(sam.id)
-                                                   if m["text"] == text("handoff_choices", "en")])
-        messages = [m["text"] for m in bot.fake.bot_messages(sam.id)]
-        [fallback] = [t for t in messages if t.startswith(text("handoff_no_one_yet", "en"))]
-        assert fallback == f"{text('handoff_no_one_yet', 'en')}\n{always_open('US', 'en')}", "a 24/7 helpline"
+                                                   if m["text"] == text("handoff_no_one_yet", "en")])
         await bot.press(sam, choices[0], "handoff:message")
         await bot.fake.wait_for(lambda: bot.fake.bot_messages(sam.id)[-1]["text"] == text("handoff_write_message", "en"))
         await bot.reply_to(sam, "please write to me after 6pm, that is when i am alone")
@@ -130,10 +126,10 @@ async def test_outside_hours_the_survivor_is_told_at_once(assistant, tmp_path):
     try:
         rosa = person("es")
         await ask_for_a_person(bot, rosa, "no me pagan", "quiero hablar con una persona")
-        texts = [m["text"] for m in bot.fake.bot_messages(rosa.id)]
-        hours = f"{tomorrow} 09:00-17:00 (UTC)"
-        assert f"{text('handoff_closed_hours', 'es').format(hours=hours)}\n{always_open('US', 'es')}" in texts
-        assert texts[-1] == text("handoff_choices", "es")
+        day = text("hours_words", "es")["on_days"][tomorrow]
+        told = bot.fake.bot_messages(rosa.id)[-1]
+        assert told["text"] == text("handoff_closed_hours", "es").format(hours=f"{day}, de 9:00 a 17:00, hora UTC")
+        assert "/ask_helpline" in str(told["reply_markup"]), "numbers to call behind a button, never named unprompted"
     finally:
         await stop_bot(bot)
 
@@ -178,17 +174,17 @@ async def test_only_group_members_can_take_and_nothing_outside_a_case_topic_is_r
     assert (await bot.bridge.cases.get(alias_of(card))).state == "waiting"
     bot.fake.post(ANA, ADVOCATES, None, "/queue")
     queue = await bot.fake.wait_for(lambda: [m for m in group_messages(bot) if m["text"].startswith("1. ")])
-    assert queue[0]["text"].startswith(f"1. Case {alias_of(card)} · en · US · waiting 0 min")
+    assert queue[0]["text"].startswith(f"1. Case {alias_of(card)} · English · the United States · waiting 0 min")
 
 
 async def test_urgent_cases_are_marked_and_queued_first(bot):
     calm, urgent = person("en"), person("es")
     await ask_for_a_person(bot, calm, "they never pay me", "i want to talk to a person")
     card = await ask_for_a_person(bot, urgent, "me quiero morir", "quiero hablar con una persona", urgent=True)
-    assert card["text"].startswith("URGENT · Case ")
+    assert card["text"].startswith("URGENT (self-harm risk) · Case "), "the reason, never their words"
     bot.fake.post(ANA, ADVOCATES, None, "/queue")
     queue = await bot.fake.wait_for(lambda: [m for m in group_messages(bot) if m["text"].startswith("1. ")])
-    assert queue[0]["text"].startswith("1. URGENT · Case ") and "\n2. Case " in queue[0]["text"]
+    assert queue[0]["text"].startswith("1. URGENT (self-harm risk) · Case ") and "\n2. Case " in queue[0]["text"]
 
 
 async def test_advocates_never_receive_the_survivors_telegram_identity(bot):
@@ -278,14 +274,14 @@ async def test_danger_in_a_message_left_for_the_team_is_answered_and_marks_the_c
         sam = person("en")
         card = await ask_for_a_person(bot, sam, "they never pay me", "i want to talk to a person")
         choices = await bot.fake.wait_for(lambda: [m for m in bot.fake.bot_messages(sam.id)
-                                                   if m["text"].startswith("Would you like to keep waiting")])
+                                                   if m["text"] == text("handoff_no_one_yet", "en")])
         await bot.press(sam, choices[0], "handoff:message")
         await bot.fake.wait_for(lambda: bot.fake.bot_messages(sam.id)[-1]["text"].startswith("Write your message now."))
         bot.fake.say(sam, "he took out a knife and says i'm not leaving this house alive")
         notes = await bot.fake.wait_for(lambda: [m for m in group_messages(bot)
                                                  if m.get("text") == text("advocate_urgent_danger", "en")])
         assert notes[0]["reply_to_message_id"] == card["message_id"]
-        assert bot.fake.chats[ADVOCATES][card["message_id"]]["text"].startswith("URGENT · Case ")
+        assert bot.fake.chats[ADVOCATES][card["message_id"]]["text"].startswith("URGENT (danger) · Case ")
         assert [m for m in bot.fake.bot_messages(sam.id) if m["text"].startswith("I'm here with you.")]
     finally:
         await stop_bot(bot)

@@ -11,7 +11,6 @@ from bot.core import HandoffRequest
 from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, PASS, TAKE
 from bot.store import Store
 from bot.texts import text
-from knowledge.helplines import always_open
 from testkit.handoffs import ANA, BOSS, GROUP, LUIS, ROSA, ROSA_CHAT, SAM, SAM_CHAT, STORY, STRANGER, make_handoffs
 from testkit.messenger import FakeMessenger
 
@@ -51,12 +50,14 @@ async def test_a_request_posts_a_card_with_take_and_pass_and_tells_the_survivor_
     alias = await alias_of(handoffs, ROSA)
     [card] = messenger.to(GROUP)
     assert card.text.startswith(text("advocate_case", "en").format(alias=alias))
-    assert "Language: es · Region: US" in card.text and "Needs: legal" in card.text
+    assert "Language: Spanish · Region: the United States" in card.text and "Needs: legal help" in card.text
+    assert text("advocate_first_message", "en") in card.text, "a reminder to keep the first message neutral"
     assert card.text.endswith(f"{text('advocate_shared', 'en')}\n“me quitaron el pasaporte”")
     assert card.buttons == ((text("advocate_take", "en"), TAKE + alias), (text("advocate_pass", "en"), PASS + alias))
     assert card.notify, "advocates are notified of a new case; survivors' messages stay silent"
     [told] = messenger.to(ROSA_CHAT)
-    assert told.text == text("handoff_waiting", "es").format(position=1, minutes=10)
+    assert told.text == text("handoff_waiting", "es")["other"].format(position=1, count=10)
+    assert told.buttons == ((text("leave_quickly", "es"), "/quick_exit"),)
     assert await store.message_ids(ROSA) == [told.message_id], "remembered for quick exit"
 
 
@@ -88,19 +89,21 @@ async def test_asking_again_is_one_case_and_one_card(handoffs, messenger):
 async def test_the_place_in_line_counts_urgent_cases_first(handoffs, messenger):
     await handoffs.request(ROSA, ROSA_CHAT, STORY)
     await handoffs.request(SAM, SAM_CHAT, HandoffRequest(language="en", region="US", urgent=True))
-    assert messenger.to(SAM_CHAT)[-1].text == text("handoff_waiting", "en").format(position=1, minutes=10)
+    assert messenger.to(SAM_CHAT)[-1].text == text("handoff_waiting", "en")["other"].format(position=1, count=10)
     assert messenger.to(GROUP)[-1].text.startswith(text("advocate_urgent", "en") + " · ")
     assert await handoffs.cases.position(await alias_of(handoffs, ROSA)) == 2
 
 
-async def test_outside_hours_the_survivor_hears_it_at_once_with_a_helpline_and_choices(store, messenger, clock):
+CHOICES_ES = ((text("handoff_keep_waiting", "es"), KEEP_WAITING), (text("handoff_leave_message", "es"), LEAVE_MESSAGE),
+              (text("numbers_to_call", "es"), "/ask_helpline"))
+
+
+async def test_outside_hours_the_survivor_hears_it_at_once_in_words_with_choices(store, messenger, clock):
     closed = make_handoffs(store, messenger, clock, hours="sat 00:00-00:01")  # the clock is on a Monday
     await closed.request(ROSA, ROSA_CHAT, STORY)
-    why, choices = messenger.to(ROSA_CHAT)
-    assert why.text == (text("handoff_closed_hours", "es").format(hours="sat 00:00-00:01 (UTC)")
-                        + "\n" + always_open("US", "es"))
-    assert choices.buttons == ((text("handoff_keep_waiting", "es"), KEEP_WAITING),
-                               (text("handoff_leave_message", "es"), LEAVE_MESSAGE))
+    [why] = messenger.to(ROSA_CHAT)
+    assert why.text == text("handoff_closed_hours", "es").format(hours="los sábados, de medianoche a 0:01, hora UTC")
+    assert why.buttons == CHOICES_ES, "numbers to call behind a button: nothing named on the lock screen"
 
 
 # --- take and pass --------------------------------------------------------------------
@@ -140,9 +143,9 @@ async def test_nobody_free_within_the_wait_gives_a_helpline_and_choices_once(han
     clock.now += 1
     await handoffs.tick()
     await handoffs.tick()
-    _, why, choices = messenger.to(ROSA_CHAT)
-    assert why.text == text("handoff_no_one_yet", "es") + "\n" + always_open("US", "es")
-    assert [data for _, data in choices.buttons] == [KEEP_WAITING, LEAVE_MESSAGE]
+    _, why = messenger.to(ROSA_CHAT)
+    assert why.text == text("handoff_no_one_yet", "es")
+    assert why.buttons == CHOICES_ES
 
 
 async def test_keep_waiting_and_leave_a_message(handoffs, messenger):
@@ -288,7 +291,7 @@ async def test_end_tells_the_survivor_closes_the_topic_and_keeps_nothing(handoff
     assert not await handoffs.from_survivor(ROSA, 50), "back to the assistant"
 
 
-async def test_the_queue_lists_urgent_first_with_minutes_waited(handoffs, clock):
+async def test_the_queue_lists_urgent_first_with_minutes_waited_in_words(handoffs, clock):
     assert await handoffs.queue() == text("advocate_queue_empty", "en")
     await handoffs.request(ROSA, ROSA_CHAT, STORY)
     clock.now += 5 * 60
@@ -297,9 +300,9 @@ async def test_the_queue_lists_urgent_first_with_minutes_waited(handoffs, clock)
     rosa, sam = await alias_of(handoffs, ROSA), await alias_of(handoffs, SAM)
     line = text("advocate_queue_line", "en")
     assert (await handoffs.queue()).split("\n") == [
-        line.format(number=1, urgent=text("advocate_urgent", "en") + " · ", alias=sam, language="en",
-                    region="GB", minutes=1),
-        line.format(number=2, urgent="", alias=rosa, language="es", region="US", minutes=6)]
+        line.format(number=1, urgent=text("advocate_urgent", "en") + " · ", alias=sam, language="English",
+                    region="the United Kingdom", minutes=1),
+        line.format(number=2, urgent="", alias=rosa, language="Spanish", region="the United States", minutes=6)]
 
 
 async def test_a_name_is_one_short_line(handoffs):
@@ -315,7 +318,7 @@ async def test_a_clear_risk_in_a_live_case_is_flagged_once_in_its_topic_with_the
     [note] = [s for s in messenger.to(GROUP, topic) if s.text.startswith("URGENT")]
     assert note.text == text("advocate_urgent_self_harm", "en") and note.notify
     assert not await handoffs.urgency.risk_is_new(ROSA), "answered once per case"
-    assert (await handoffs.cases.open_case_of(ROSA)).urgent
+    assert (await handoffs.cases.open_case_of(ROSA)).urgent_reason == "self_harm"
 
 
 async def test_a_possible_risk_tells_the_team_once_and_leaves_a_clear_one_still_to_answer(handoffs, messenger):
@@ -331,7 +334,7 @@ async def test_a_risk_in_a_message_left_for_the_team_marks_the_card(handoffs, me
     await handoffs.request(ROSA, ROSA_CHAT, STORY)
     [card] = messenger.to(GROUP)
     await handoffs.urgency.mark_urgent(ROSA, "danger")
-    assert messenger.edits[-1][1] == card.message_id and messenger.edits[-1][2].startswith("URGENT · ")
+    assert messenger.edits[-1][1] == card.message_id and messenger.edits[-1][2].startswith("URGENT (danger) · ")
     [note] = [s for s in messenger.to(GROUP) if s.text == text("advocate_urgent_danger", "en")]
     assert note.reply_to == card.message_id
 
@@ -371,3 +374,15 @@ async def test_with_advocate_ids_set_only_those_accounts_may_take_a_case(store, 
     alias = await alias_of(handoffs, ROSA)
     assert await handoffs.take(alias, ANA) == text("advocate_not_member", "en"), "in the group, not on the list"
     assert await handoffs.take(alias, LUIS) == text("advocate_you_have_it", "en").format(alias=alias)
+
+
+async def test_the_card_is_in_words_with_the_urgency_reason_and_a_neutral_first_message_tip(handoffs, messenger):
+    await handoffs.request(SAM, SAM_CHAT, HandoffRequest(language="en", region="", needs=("shelter", "money_food"),
+                                                         urgent=True, urgent_reason="self_harm", safe_to_talk=False))
+    [card] = messenger.to(GROUP)
+    assert card.text.split("\n")[:3] == [
+        f"URGENT (self-harm risk) · Case {await alias_of(handoffs, SAM)}",
+        "Language: English · Region: not said",
+        "Needs: a safe place, money or food"]
+    assert f"Safe to talk when asked: {text('advocate_safe_no', 'en')}" in card.text
+    assert text("advocate_first_message", "en") in card.text

@@ -34,3 +34,15 @@ def test_a_range_of_days_may_wrap_around_the_week():
 def test_nonsense_is_refused(spec):
     with pytest.raises(HoursError):
         parse(spec, "UTC")
+
+
+@pytest.mark.parametrize("spec, zone, language, words", [
+    ("mon-fri 09:00-17:00", "America/New_York", "en", "weekdays, 9 am to 5 pm, New York time"),
+    ("mon-fri 09:00-17:30", "America/New_York", "es", "de lunes a viernes, de 9:00 a 17:30, hora de Nueva York"),
+    ("mon-sun 00:00-24:00", "UTC", "en", "every day, midnight to midnight, UTC"),
+    ("sat 10:00-14:00", "Europe/London", "en", "on Saturdays, 10 am to 2 pm, London time"),
+    ("sat 10:00-14:00", "UTC", "es", "los sábados, de 10:00 a 14:00, hora UTC"),
+    ("tue-thu 08:00-12:00", "Europe/London", "es", "de martes a jueves, de 8:00 a 12:00, hora de Londres"),
+])
+def test_hours_are_told_to_survivors_in_words(spec, zone, language, words):
+    assert parse(spec, zone).describe(language) == words

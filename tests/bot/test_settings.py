@@ -12,7 +12,7 @@ def test_the_console_needs_no_setting_at_all(tmp_path):
     assert settings.telegram_bot_token is None
     assert settings.rasa_url == "http://127.0.0.1:5005"
     assert settings.store_url == f"sqlite:///{tmp_path / 'var' / 'bot.sqlite3'}"
-    assert (settings.retention_hours, settings.default_region) == (72.0, "US")
+    assert (settings.retention_hours, settings.default_region) == (72.0, None), "no region assumed: asked"
 
 
 @pytest.mark.parametrize("name", ["pseudonym", "chat_id"])

@@ -18,6 +18,46 @@ PATTERNS = {
 }
 
 
+SEEN = yaml.safe_load((Path(__file__).with_name("lock_screen.yml")).read_text("utf-8"))
+PREVIEW_CHARACTERS = 100  # what a lock screen shows of a message at most
+
+
+def helpline_names() -> List[Text]:
+    """Every service's name, in every language, from the region files."""
+    names = []
+    for path in sorted((ROOT / "data" / "resources").glob("[A-Z][A-Z].yml")):
+        for entry in yaml.safe_load(path.read_text("utf-8"))["resources"]:
+            names += [entry["name"], *(entry.get("names") or {}).values()]
+    return [name for name in names if not name.isdigit()]  # "911" alone is a number, and fine
+
+
+SEEN_PATTERN = re.compile(
+    r"(?<!\w)(" + "|".join(SEEN["labels"] + [re.escape(name) for name in helpline_names()]) + r")(?!\w)",
+    re.IGNORECASE)
+
+
+def preview(text: Text) -> Text:
+    """What a lock screen shows: the first line, at most PREVIEW_CHARACTERS of it."""
+    return text.split("\n", 1)[0][:PREVIEW_CHARACTERS]
+
+
+def seen_words(text: Text) -> List[Text]:
+    """Topic labels and helpline names in `text` (voice rule 9)."""
+    return [m if isinstance(m, str) else m[0] for m in SEEN_PATTERN.findall(text)]
+
+
+def unprompted(where: Text) -> bool:
+    """Whether the text at `where` is sent without the survivor's action (lock_screen.yml)."""
+    origin, _, name = where.partition(":")
+    name = name.split("#")[0] if origin == "domain.yml" else name.split(".", 1)[-1].split(".")[0]
+    return name in (SEEN["unprompted"].get(origin) or [])
+
+
+def rule_9_violations(where: Text, text: Text) -> List[Text]:
+    """Labels or names a lock screen would show: in the preview, or anywhere if unprompted."""
+    return seen_words(text if unprompted(where) else preview(text))
+
+
 def fear_words(text: Text) -> Dict[Text, List[Text]]:
     """Fear words found in `text`, by topic."""
     found = {topic: pattern.findall(text) for topic, pattern in PATTERNS.items()}
@@ -47,6 +87,15 @@ def response_texts(responses: dict, origin: Text) -> Iterator[Tuple[Text, Text, 
                 yield f"{where} button", button["title"], metadata
 
 
+def flattened(texts: dict, prefix: Text = "") -> Iterator[Tuple[Text, Text]]:
+    """("key.sub", text) for every text in nested groups (hours words, need names…)."""
+    for key, value in texts.items():
+        if isinstance(value, dict):
+            yield from flattened(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", str(value)
+
+
 def everything_we_send() -> Iterator[Tuple[Text, Text, Optional[dict]]]:
     """Every response in domain.yml and data/, every bot text, every resource text."""
     yield from response_texts(yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))["responses"], "domain.yml")
@@ -55,9 +104,8 @@ def everything_we_send() -> Iterator[Tuple[Text, Text, Optional[dict]]]:
         if isinstance(document, dict) and "responses" in document:
             yield from response_texts(document["responses"], str(path.relative_to(ROOT)))
     for language, texts in yaml.safe_load((ROOT / "bot" / "texts.yml").read_text("utf-8")).items():
-        for key, value in texts.items():
-            for sub, text in (value.items() if isinstance(value, dict) else [("", value)]):
-                yield f"bot/texts.yml:{language}.{key}{'.' + sub if sub else ''}", text, None
+        for key, text in flattened(texts):
+            yield f"bot/texts.yml:{language}.{key}", text, None
     for path in sorted((ROOT / "data" / "resources").glob("[A-Z][A-Z].yml")):
         document = yaml.safe_load(path.read_text("utf-8"))
         for entry in document["resources"]:

@@ -93,15 +93,22 @@ def test_survivors_language_is_preferred():
 def test_description_is_in_the_survivors_language():
     [crisis] = resources.find("US", "crisis", "es")
     line = crisis.describe("es")
-    assert line.startswith("988 Suicide & Crisis Lifeline: Llama al 988")
+    assert line.startswith("Línea 988 de Prevención del Suicidio y Crisis: Llama al 988")
+    assert line.split("\n")[0].endswith("(Horario: día y noche)"), "hours in words, in Spanish"
     assert "Para español" in line
     assert crisis.describe("en").startswith("988 Suicide & Crisis Lifeline: Call 988 · Text 988")
 
 
-def test_unknown_region_uses_the_default_passed_in():
-    assert [r.name for r in resources.find("ZZ", "crisis", "en", default="GB")] == ["Samaritans"]
-    assert [r.name for r in resources.find(None, "crisis", "en", default="GB")] == ["Samaritans"]
-    assert [r.name for r in resources.find(None, "crisis", "en")] == ["988 Suicide & Crisis Lifeline"]
+def test_hours_written_for_another_language_are_used_in_it():
+    [citizens] = [r for r in resources.load_region("GB") if r.name.startswith("Citizens Advice")]
+    assert "(Horario: lunes a viernes de 9 a 17 h)" in citizens.describe("es")
+    assert "(Open: Mon–Fri 9am–5pm)" in citizens.describe("en")
+
+
+def test_an_unknown_region_has_no_resources_never_a_default():
+    assert resources.find("ZZ", "crisis", "en") == []
+    assert resources.find(None, "crisis", "en") == []
+    assert resources.helplines(None, "en") == [] and resources.for_need(None, "shelter", "en") == []
 
 
 def test_a_default_region_without_a_file_stops_start_up_with_one_clear_line():
