@@ -18,7 +18,9 @@ FAQ_PREFIX = "utter_faq/"
 
 def said(event: Dict[Text, Any]) -> Text:
     """The response a bot event came from (Rasa keeps it in the event's metadata)."""
-    return (event.get("metadata") or {}).get("utter_action") or "" if event.get("event") == "bot" else ""
+    if event.get("event") != "bot":
+        return ""
+    return (event.get("metadata") or {}).get("utter_action") or ""
 
 
 def last_topic(tracker: Tracker) -> Optional[Text]:

@@ -58,7 +58,6 @@ def queue(waiting: List[Case], language: Text, now: float) -> Text:
     if not waiting:
         return text("advocate_queue_empty", language)
     return "\n".join(text("advocate_queue_line", language).format(
-        number=number, alias=case.alias, language=in_words(case, language)["language"],
-        region=in_words(case, language)["region"], urgent=urgent(case, language),
-        minutes=int((now - case.created_at) // 60))
+        number=number, alias=case.alias, urgent=urgent(case, language),
+        minutes=int((now - case.created_at) // 60), **in_words(case, language))
         for number, case in enumerate(waiting, 1))

@@ -22,7 +22,7 @@ TO_RASA = {"start": "/greet", "language": "/change_language", "forget": "/forget
 QUICK_EXIT_PAYLOAD = "/quick_exit"
 ASK_HELPLINE_PAYLOAD = "/ask_helpline"  # Rasa asks where they are first, if it does not know
 HIDE_WORDS_AT_MOST = 6
-URGENT_REASONS = ("self_harm", "danger")
+URGENT_REASONS = tuple(INTENT_OF)  # "self_harm", "danger": the safety layer's kinds
 
 
 @dataclass

@@ -145,11 +145,12 @@ class Survivors:
         is kept, so quick exit still deletes it, and the first time they hear why."""
         message = update.effective_message
         ids = [message.message_id] if message is not None else []
+        user = update.effective_user
+        sender = pseudonym(self.key, "telegram", user.id)
         if first:  # the language (a store read) only for the one line: a flood costs no reads
-            sender, chat_id, language = await self.who(update)
-            ids += await send_reply(update.get_bot(), chat_id, Reply(text("slow_down", language), [leave_quickly(language)]))
-        else:
-            sender = pseudonym(self.key, "telegram", update.effective_user.id)
+            language = await self.language(sender, language_from_code(user.language_code))
+            ids += await send_reply(update.get_bot(), update.effective_chat.id,
+                                    Reply(text("slow_down", language), [leave_quickly(language)]))
         await self.store.remember(sender, ids)
 
     async def answer_risk(self, context, chat_id: int, sender: Text, language: Text, words: Text) -> None:
