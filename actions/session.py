@@ -4,7 +4,8 @@ The bot passes `metadata.language` (the chosen language, or Telegram's language
 code) and `metadata.region` (its DEFAULT_REGION setting, when the operator set
 one on purpose); Rasa keeps them in the `session_started_metadata` slot. With
 no region the slot stays empty, and the survivor is asked where they are before
-anything is presented as local (voice rule 10).
+anything is presented as local (voice rule 10). The bot hears of each new
+conversation (`{"session_started": "es"}`) only to count it (bot/metrics.py).
 """
 
 from typing import Any, Dict, List, Text
@@ -43,9 +44,11 @@ class ActionSessionStart(Guarded, Action):
         languages = supported_languages(domain)
         language = str(metadata.get("language") or "").lower()[:2]
         region = str(metadata.get("region") or "").upper()
+        language = language if language in languages else languages[0]
+        dispatcher.utter_message(json_message={"session_started": language})  # the bot counts it
         return [
             SessionStarted(),
-            SlotSet("language", language if language in languages else languages[0]),
+            SlotSet("language", language),
             SlotSet("region", resources.known_region(region)),
             ActionExecuted("action_listen"),
         ]

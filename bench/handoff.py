@@ -75,7 +75,7 @@ async def layout(servers: Servers, rasa_url: str, groups: int, cases: int, messa
         "TELEGRAM_BOT_TOKEN": fake.token, "ADVOCATE_CHAT_IDS": ",".join(map(str, group_ids)),
         "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{fake.port}/bot", "RASA_URL": rasa_url,
         "PSEUDONYM_KEY": "h" * 40, "STORE_URL": f"sqlite:///{servers.workdir}/handoff-{groups}.sqlite3",
-        "KEYS_DIR": str(servers.workdir / "keys"), "HANDOFF_WAIT_MINUTES": "60"})
+        "KEYS_DIR": str(servers.workdir / "keys"), "HANDOFF_WAIT_MINUTES": "60", "METRICS_LISTEN": f"127.0.0.1:{free_port()}"})
     await fake.wait_for(lambda: fake.calls("getUpdates"), 60)
     survivors = [Person(id=next(ids), language_code="en") for _ in range(cases)]
     started = time.monotonic()

@@ -71,7 +71,7 @@ async def measure(args: argparse.Namespace, servers: Servers, model: Path) -> di
         "TELEGRAM_BOT_TOKEN": fake.token, "ADVOCATE_CHAT_ID": str(ADVOCATES),
         "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{fake.port}/bot", "RASA_URL": rasa_url,
         "PSEUDONYM_KEY": "b" * 40, "STORE_URL": f"sqlite:///{workdir}/bot.sqlite3",
-        "HANDOFF_WAIT_MINUTES": "60",
+        "HANDOFF_WAIT_MINUTES": "60", "METRICS_LISTEN": f"127.0.0.1:{free_port()}",
         # The fake has no flood limit; real Telegram allows about 30 messages/s per bot.
         "TELEGRAM_MAX_MESSAGES_PER_SECOND": "0"})
     await fake.wait_for(lambda: fake.calls("getUpdates"), 60)

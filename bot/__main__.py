@@ -1,9 +1,9 @@
 """Start the bridge: the Telegram bot when TELEGRAM_BOT_TOKEN is set, else the terminal chat."""
 
 import asyncio
-import logging
 import os
 
+from bot import logs
 from bot.settings import load
 from bot.wiring import build
 
@@ -11,7 +11,7 @@ from bot.wiring import build
 def main() -> None:
     os.umask(0o077)  # whatever this process writes is readable by its owner only
     settings = load()  # a bad setting stops here with one line naming it
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_format)
     bridge = build(settings)
     if not settings.telegram_bot_token:
         from bot import console

@@ -269,8 +269,7 @@ class Cases:
                 stale = erasures.c.created_at < cutoff  # Rasa's own retention has purged its part by now
                 stuck = db.execute(sa.select(sa.func.count()).where(stale, erasures.c.group_done.is_(False))).scalar()
                 if stuck:
-                    log.warning("%d case(s) could not be cleared from the advocates' group within the "
-                                "retention period: check the bot is an admin who may delete messages", stuck)
+                    log.warning("group_erasure_overdue", extra={"cases": stuck})  # the bot may not delete there
                 db.execute(erasures.delete().where(stale))
                 return len(old)
         return await self._run(work)
@@ -301,6 +300,14 @@ class Cases:
                 rows = db.execute(sa.select(outbox.c.alias, sa.func.min(outbox.c.id).label("first"))
                                   .where(*self._waiting()).group_by(outbox.c.alias).order_by("first")).all()
                 return [row.alias for row in rows]
+        return await self._run(work)
+
+    async def outbox_size(self) -> int:
+        """Copies still waiting after at least one failed try (a backlog alert, bot/alerts.py)."""
+        def work():
+            with self._engine.connect() as db:
+                return db.execute(sa.select(sa.func.count()).select_from(outbox)
+                                  .where(*self._waiting(), outbox.c.next_at.is_not(None))).scalar()
         return await self._run(work)
 
     async def pending_of(self, alias: Text) -> List[Delivery]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text, Tuple, Union
 
+from bot import metrics
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.texts import all_texts, text
 from components.safety_patterns import INTENT_OF, Patterns, default_patterns
@@ -166,7 +167,9 @@ class Core:
         try:
             replies = await self.rasa.send(sender, message, self.metadata(language))
         except RasaUnavailable:
+            metrics.message(language, "rasa_unavailable")
             return [Reply(self.unavailable(language), [leave_quickly(language)])]  # works without Rasa
+        metrics.turn(replies, language)
         return steps_from(replies)
 
     def unavailable(self, language: Text) -> Text:

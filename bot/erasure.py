@@ -23,6 +23,7 @@ from typing import AsyncIterator, Callable, List, Optional, Set, Text
 
 import sqlalchemy as sa
 
+from bot import metrics
 from bot.case_tables import erasures
 from bot.cases import Cases
 from bot.core import as_specs, choices
@@ -96,6 +97,7 @@ class Erasure:
         """An advocate's /end: the case closes and forgets the survivor; its topic and card
         stay for the team until retention (`purge`)."""
         await self.cases.close(alias)
+        metrics.case_closed()
 
     async def expire_silent_cases(self, retention_hours: float) -> int:
         """Open cases silent for the retention period: the survivor is told kindly, then
@@ -106,7 +108,7 @@ class Erasure:
                 await self.messenger.send(case.chat_id, text("handoff_expired", case.language),
                                           buttons=as_specs(choices(case.language)))
             except (DeliveryFailed, DeliveryRefused) as error:  # they may have blocked the bot; erasure goes on
-                log.warning("could not tell a survivor their case expired: %s", type(error).__name__)
+                log.warning("expiry_notice_not_delivered", extra={"error": type(error).__name__})
             await self.cases.remove(case.alias, card_note=self.group_text("advocate_expired").format(
                 alias=case.alias))
         if silent:

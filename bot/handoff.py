@@ -14,7 +14,7 @@ import time
 from datetime import datetime, timezone
 from typing import Awaitable, Callable, FrozenSet, List, Optional, Sequence, Text
 
-from bot import cards
+from bot import cards, metrics
 from bot.cases import ACTIVE, TO_GROUP, TO_SURVIVOR, WAITING, Case, Cases
 from bot.core import ASK_HELPLINE_PAYLOAD, HandoffRequest, as_specs, choices, leave_quickly
 from bot.erasure import Erasure
@@ -59,6 +59,7 @@ class Handoffs:
         group = self.groups.for_case(request.language, await self.cases.open_counts())
         case = await self.cases.open(pseudonym, chat_id, request, group)
         if already is None:
+            metrics.case_opened()
             card_id = await self.messenger.send(
                 self.group_of(case), self.card(case), notify=True,
                 buttons=[(self.group_text("advocate_take"), TAKE + case.alias),
@@ -133,7 +134,7 @@ class Handoffs:
                 await self.close_unreachable(case)
             return False
         except DeliveryFailed:
-            log.warning("a survivor could not be told (Telegram did not answer)")
+            log.warning("survivor_not_told")
             return False
         await self.remember(case.pseudonym, [sent])
         return True
@@ -151,7 +152,7 @@ class Handoffs:
             else:
                 await self.post_under_card(case, message)
         except (DeliveryFailed, DeliveryRefused) as error:
-            log.warning("a note for the team was not posted: %s", type(error).__name__)
+            log.warning("team_note_not_posted", extra={"error": type(error).__name__})
 
     async def close_unreachable(self, case: Case) -> None:
         """The survivor blocked the bot or deleted the chat: the case closes (committed
@@ -184,6 +185,7 @@ class Handoffs:
             await self.cases.untake(alias)
             return self.group_text("advocate_try_again")
         await self.cases.update(alias, topic_id=topic)
+        metrics.case_taken(self.clock() - waiting.created_at)
         case = await self.cases.get(alias)
         if case is None:  # they left while the topic was being opened
             await self.messenger.delete_topic(group, topic)

@@ -11,6 +11,8 @@ from typing import Any, Dict, List, Optional, Text
 
 import aiohttp
 
+from bot.metrics import RASA_LATENCY
+
 ERASE_PAYLOAD = "/quick_exit"
 
 
@@ -27,8 +29,8 @@ class RasaClient:
     """
 
     def __init__(self, base_urls: Text, timeout: float = 10.0) -> None:
-        self._urls = [url.strip().rstrip("/") + "/webhooks/rest/webhook"
-                      for url in base_urls.split(",") if url.strip()]
+        self._bases = [url.strip().rstrip("/") for url in base_urls.split(",") if url.strip()]
+        self._urls = [base + "/webhooks/rest/webhook" for base in self._bases]
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: Optional[aiohttp.ClientSession] = None
 
@@ -36,20 +38,36 @@ class RasaClient:
         """The replica for this conversation; stable across restarts of the bot."""
         return self._urls[zlib.crc32(sender.encode()) % len(self._urls)]
 
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
     async def send(
         self, sender: Text, text: Text, metadata: Optional[Dict[Text, Any]] = None
     ) -> List[Dict[Text, Any]]:
-        """Rasa's replies: dicts with `text`, `buttons` and/or `custom`."""
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        """Rasa's replies: dicts with `text`, `buttons` and/or `custom`, and `response`, the
+        name of the response each came from (components/rest_channel.py)."""
         body = {"sender": sender, "message": text, "metadata": metadata or {}}
         try:
-            async with self._session.post(self.url_for(sender), json=body) as response:
-                if response.status != 200:
-                    raise RasaUnavailable(f"Rasa answered HTTP {response.status}")
-                return await response.json()
+            with RASA_LATENCY.time():
+                async with self.session().post(self.url_for(sender), json=body) as response:
+                    if response.status != 200:
+                        raise RasaUnavailable(f"Rasa answered HTTP {response.status}")
+                    return await response.json()
         except (aiohttp.ClientError, TimeoutError) as error:
             raise RasaUnavailable(type(error).__name__) from error
+
+    async def reachable(self) -> bool:
+        """Every replica answers its health page (`GET /`): each conversation needs its own."""
+        for base in self._bases:
+            try:
+                async with self.session().get(base + "/") as response:
+                    if response.status != 200:
+                        return False
+            except (aiohttp.ClientError, TimeoutError):
+                return False
+        return True
 
     async def erase(self, sender: Text) -> None:
         """Have Rasa delete this conversation's tracker (its quick-exit action marks it for

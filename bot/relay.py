@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Optional, Text
 
+from bot import metrics
 from bot.cases import ACTIVE, CLOSED, TO_GROUP, Delivery
 from bot.messenger import DeliveryFailed, DeliveryRefused
 from bot.texts import text
@@ -40,6 +41,7 @@ class Relay:
                 try:
                     copy = await self.copy(delivery)
                 except DeliveryRefused as refusal:
+                    metrics.relay_failed()
                     if refusal.blocked and delivery.direction == TO_GROUP:  # the bot left the group
                         await self.cases.retry_later(delivery)
                         return
@@ -48,6 +50,7 @@ class Relay:
                         return
                     continue
                 except DeliveryFailed:
+                    metrics.relay_failed()
                     await self.cases.retry_later(delivery)
                     return
                 if copy is not None:

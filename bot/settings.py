@@ -54,6 +54,13 @@ class Settings:
     handoff_hours: Hours
     advocate_language: Text
     max_messages_per_second: float
+    metrics_listen: Optional[Text]  # host:port of /healthz, /readyz, /metrics; None: off
+    action_health_url: Text
+    alert_check_seconds: float
+    alert_repeat_minutes: float
+    rasa_down_alert_seconds: float
+    relay_backlog_alert: int
+    log_format: Text  # "json" (one JSON object a line) or "text"
 
 
 def read_env_file(path: Path) -> Dict[Text, Text]:
@@ -169,7 +176,38 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
         handoff_hours=_hours(env),
         advocate_language=_advocate_language(env),
         max_messages_per_second=_rate(env),
+        metrics_listen=_listen(env),
+        action_health_url=_url(env, "ACTION_HEALTH_URL", _action_health(env)),
+        alert_check_seconds=_number(env, "ALERT_CHECK_SECONDS", 15.0),
+        alert_repeat_minutes=_number(env, "ALERT_REPEAT_MINUTES", 30.0),
+        rasa_down_alert_seconds=_number(env, "RASA_DOWN_ALERT_SECONDS", 60.0),
+        relay_backlog_alert=int(_number(env, "RELAY_BACKLOG_ALERT", 5, int)),
+        log_format=_choice(env, "LOG_FORMAT", ("json", "text")),
     )
+
+
+def _listen(env: Mapping[Text, Text]) -> Optional[Text]:
+    """METRICS_LISTEN: host:port (default 127.0.0.1:9102); "off" turns the endpoints off."""
+    raw = env.get("METRICS_LISTEN", "").strip() or "127.0.0.1:9102"
+    if raw.lower() == "off":
+        return None
+    host, _, port = raw.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"METRICS_LISTEN={raw!r} must be host:port (or off).")
+    return raw
+
+
+def _action_health(env: Mapping[Text, Text]) -> Text:
+    """The action server's /health, beside the webhook Rasa calls (ACTION_ENDPOINT_URL)."""
+    webhook = env.get("ACTION_ENDPOINT_URL", "").strip() or "http://127.0.0.1:5055/webhook"
+    return webhook[: -len("/webhook")] + "/health" if webhook.endswith("/webhook") else webhook
+
+
+def _choice(env: Mapping[Text, Text], name: Text, allowed: Tuple[Text, ...]) -> Text:
+    raw = env.get(name, "").strip().lower() or allowed[0]
+    if raw not in allowed:
+        raise SettingsError(f"{name}={raw!r} must be one of: {', '.join(allowed)}.")
+    return raw
 
 
 def _advocate_groups(env: Mapping[Text, Text]) -> List[AdvocateGroup]:

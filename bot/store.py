@@ -78,6 +78,13 @@ class Store:
         """Shared with the handoff cases: one database for everything the bot keeps."""
         return self._engine
 
+    async def reachable(self) -> bool:
+        """The database answers a trivial query (readiness, bot/health.py)."""
+        def ping() -> bool:
+            with self._engine.connect() as connection:
+                return connection.execute(sa.text("SELECT 1")).scalar() == 1
+        return await asyncio.to_thread(ping)
+
     async def remember(self, pseudonym: Text, message_ids: Iterable[int]) -> None:
         rows = [{"pseudonym": pseudonym, "message_id": m, "created_at": self._clock()}
                 for m in message_ids]

@@ -104,4 +104,5 @@ class Replies(list):
 
     @property
     def customs(self) -> List[Dict[str, Any]]:
-        return [reply["custom"] for reply in self if reply.get("custom")]
+        """What the actions ask the bot to do (the session marker is only counted: bot/metrics.py)."""
+        return [reply["custom"] for reply in self if reply.get("custom") and "session_started" not in reply["custom"]]

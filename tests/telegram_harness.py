@@ -73,7 +73,8 @@ async def start_bot(tmp_path, rasa_url, polling=True, fake=None, **env):
     base = f"http://127.0.0.1:{fake.port}/bot"
     settings = load({"TELEGRAM_BOT_TOKEN": fake.token, "ADVOCATE_CHAT_ID": str(ADVOCATES),
                      "TELEGRAM_API_BASE_URL": base, "RASA_URL": rasa_url, "PSEUDONYM_KEY": KEY,
-                     "STORE_URL": f"sqlite:///{tmp_path}/var/bot.sqlite3", "DEFAULT_REGION": "US", **env}, var=tmp_path / "var")
+                     "STORE_URL": f"sqlite:///{tmp_path}/var/bot.sqlite3", "DEFAULT_REGION": "US",
+                     "METRICS_LISTEN": f"127.0.0.1:{free_port()}", **env}, var=tmp_path / "var")
     bridge = TelegramBridge(build(settings))
     application = bridge.build()
     await application.initialize()
@@ -108,6 +109,7 @@ async def rasa_stand_in(handler):
     """A stand-in for Rasa's REST channel answering with `handler`."""
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", handler)
+    app.router.add_get("/", lambda _request: web.json_response({"status": "ok"}))  # Rasa's health page
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()

@@ -16,22 +16,29 @@ from telegram.ext import (
     Defaults,
 )
 
+from bot import metrics
+from bot.alerts import Alerts
 from bot.cases import Cases
 from bot.core import COMMANDS, language_from_code
 from bot.erasure import Erasure
 from bot.groups import Groups
 from bot.handoff import Handoffs
+from bot.health import Cached, Health, HttpCheck
+from bot.monitoring import Monitoring
 from bot.sealing import Sealer
+from bot.tallies import DailyCounts
 from bot.telegram.advocates import Advocates
 from bot.telegram.messenger import TelegramMessenger, with_retries
 from bot.telegram.order import PerChatOrder
 from bot.telegram.pacing import PER_CHAT_BURST, Pacing
+from bot.telegram.requests import CountedRequest
 from bot.telegram.survivors import Survivors
 from bot.texts import all_texts, text
 from bot.wiring import Bridge
 
 log = logging.getLogger("safe_harbor.telegram")
 PURGE_EVERY_SECONDS = 600
+TALLIES_EVERY_SECONDS = 60  # the report's daily counts reach the store this often
 OUTBOX_RETRY_SECONDS = 2.0  # relayed messages Telegram refused are retried this often
 SHUTDOWN_ERASURE_SECONDS = 5.0
 ERASURE_RETRY_SECONDS = 30.0  # Rasa or the group unreachable during an erasure: tried again this often
@@ -53,7 +60,7 @@ async def every(seconds: float, job: Callable[[], Awaitable]) -> None:
         try:
             await job()
         except Exception as error:  # keep the loop alive; never log content
-            log.error("background job failed: %s", type(error).__name__)
+            log.error("background_job_failed", extra={"job": getattr(job, "__name__", "job"), "error": type(error).__name__})
         await asyncio.sleep(seconds)
 
 
@@ -68,6 +75,10 @@ class TelegramBridge:
         self.cases = Cases(self.store.engine, Sealer(bridge.settings.chat_id_key))
         self.handoff: Optional[Handoffs] = None  # needs the bot: made in `build`
         self.erasure: Optional[Erasure] = None
+        self.daily = DailyCounts(self.store.engine)
+        self.alerts: Optional[Alerts] = None
+        self.monitoring: Optional[Monitoring] = None
+        self._action_health = HttpCheck(bridge.settings.action_health_url)
         self._loops: List[asyncio.Task] = []
 
     def build(self) -> Application:
@@ -79,7 +90,9 @@ class TelegramBridge:
             .base_url(settings.telegram_api_base_url)
             # Silent, and no link preview: a preview card would show a service's name and topic.
             .defaults(Defaults(disable_notification=True, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-            .rate_limiter(self.pacing())
+            .rate_limiter(pacing := self.pacing())
+            .request(CountedRequest(connection_pool_size=256))  # PTB's default size; errors counted
+            .get_updates_request(CountedRequest(connection_pool_size=1))
             .concurrent_updates(order := PerChatOrder())
             .post_init(self.on_start)
             .post_shutdown(self.on_stop)
@@ -97,10 +110,30 @@ class TelegramBridge:
         order.on_overflow = self.survivors.overflowing
         order.on_left_behind = self.survivors.left_behind
         self.advocates = Advocates(self.handoff, settings.advocate_language)
+        self.alerts = Alerts(
+            self.cases, messenger, groups.ids, settings.advocate_language, wait_minutes=settings.handoff_wait_minutes,
+            rasa_reachable=self.core.rasa.reachable, budget_low=pacing.budget_low,
+            repeat_minutes=settings.alert_repeat_minutes, rasa_down_seconds=settings.rasa_down_alert_seconds,
+            backlog_at=settings.relay_backlog_alert)
+        if settings.metrics_listen:
+            self.monitoring = Monitoring(settings.metrics_listen, self.health(application), self.refresh_gauges)
         application.add_handlers(self.survivors.handlers() + self.advocates.handlers()
                                  + [CallbackQueryHandler(self.on_button)])
         application.add_error_handler(self.on_error)
         return application
+
+    def health(self, application: Application) -> Health:
+        """Ready: Rasa, the action server, the store and Telegram (getMe, cached) all answer."""
+        async def telegram() -> bool:
+            return (await application.bot.get_me()) is not None
+        return Health({"rasa": self.core.rasa.reachable, "actions": self._action_health,
+                       "store": self.store.reachable, "telegram": Cached(telegram)})
+
+    async def refresh_gauges(self) -> None:
+        metrics.QUEUE.set(len(await self.cases.waiting()))
+
+    async def save_tallies(self) -> None:
+        await self.daily.save(metrics.TALLIES)
 
     def pacing(self) -> Pacing:
         """Telegram's flood limits: ~30 messages/s per bot, 20/minute per group, about 1/s per
@@ -125,17 +158,28 @@ class TelegramBridge:
         self._loops = [asyncio.create_task(every(PURGE_EVERY_SECONDS, self.purge)),
                        asyncio.create_task(every(tick, self.handoff.tick)),
                        asyncio.create_task(every(OUTBOX_RETRY_SECONDS, self.handoff.relay.deliver)),
-                       asyncio.create_task(every(ERASURE_RETRY_SECONDS, self.erasure.work))]
+                       asyncio.create_task(every(ERASURE_RETRY_SECONDS, self.erasure.work)),
+                       asyncio.create_task(every(TALLIES_EVERY_SECONDS, self.save_tallies)),
+                       asyncio.create_task(every(self.settings.alert_check_seconds, self.alerts.check))]
+        if self.monitoring is not None:
+            await self.monitoring.start()
 
     async def on_stop(self, application: Application) -> None:
         """Stop the background loops, then close the Rasa client and the store."""
         for loop in self._loops:
             loop.cancel()
         await asyncio.gather(*self._loops, return_exceptions=True)
+        if self.monitoring is not None:
+            await self.monitoring.stop()
+        await self._action_health.close()
+        try:  # what was counted since the last minute
+            await self.save_tallies()
+        except Exception as error:
+            log.warning("tallies_not_saved", extra={"error": type(error).__name__})
         try:  # an erasure under way finishes; what does not is still queued for the next start
             await asyncio.wait_for(self.erasure.settled(), SHUTDOWN_ERASURE_SECONDS)
         except Exception as error:
-            log.warning("erasure left queued at shutdown: %s", type(error).__name__)
+            log.warning("erasure_left_queued_at_shutdown", extra={"error": type(error).__name__})
         await self.bridge.close()
 
     async def purge(self) -> None:
@@ -157,7 +201,7 @@ class TelegramBridge:
             await self.survivors.on_button(update, context, query)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("handler failed: %s", type(context.error).__name__)  # no update content
+        log.error("handler_failed", extra={"error": type(context.error).__name__})  # no update content
 
 
 def webhook_options(settings) -> dict:

@@ -107,7 +107,7 @@ class TelegramMessenger:
         try:
             await with_retries(lambda: self.bot.edit_message_text(message, chat_id, message_id))
         except TelegramError:
-            log.warning("an edit was refused by Telegram")
+            log.warning("edit_refused")
 
     async def copy(self, from_chat_id: int, message_id: int, to_chat_id: int, *,
                    thread_id: Optional[int] = None, reply_to: Optional[int] = None) -> int:
@@ -126,7 +126,7 @@ class TelegramMessenger:
         try:
             await with_retries(lambda: self.bot.close_forum_topic(chat_id, topic_id))
         except TelegramError:
-            log.warning("a case topic could not be closed")
+            log.warning("topic_not_closed")
 
     async def delete_topic(self, chat_id: int, topic_id: int) -> None:
         """The topic and everything in it; one Telegram already lost counts as deleted."""
@@ -134,7 +134,7 @@ class TelegramMessenger:
             await with_retries(lambda: self.bot.delete_forum_topic(chat_id, topic_id))
         except BadRequest as error:
             if "not found" not in str(error).lower():  # no right to (yet): tried again later
-                log.warning("a case topic could not be deleted: %s", type(error).__name__)
+                log.warning("topic_not_deleted", extra={"error": type(error).__name__})
                 raise DeliveryFailed(type(error).__name__) from None
         except TelegramError as error:
             raise DeliveryFailed(type(error).__name__) from None

@@ -12,6 +12,7 @@ from telegram.ext import AIORateLimiter
 
 PER_CHAT_BURST = 3  # messages one private chat may get at once, then one a second
 PACED_METHODS = frozenset({"sendMessage", "copyMessage"})  # deleting (quick exit) is never held back
+BUDGET_LOW_SHARE = 0.2  # a group's per-minute budget is "nearly used" with less than this share left
 
 
 class Pacing(AIORateLimiter):
@@ -28,6 +29,11 @@ class Pacing(AIORateLimiter):
                 if limiter.has_capacity(limiter.max_rate):
                     del self._chats[key]
         return self._chats.setdefault(chat_id, AsyncLimiter(self._per_chat_burst, self._per_chat_burst))
+
+    def budget_low(self, group_id: int) -> bool:
+        """Most of this group's messages-a-minute budget is used (an alert: bot/alerts.py)."""
+        limiter = self._group_limiters.get(group_id) or self._group_limiters.get(str(group_id))
+        return limiter is not None and not limiter.has_capacity(limiter.max_rate * BUDGET_LOW_SHARE)
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         chat_id = data.get("chat_id")

@@ -17,6 +17,7 @@ from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot import metrics
 from bot.core import (
     COMMANDS,
     QUICK_EXIT_PAYLOAD,
@@ -99,7 +100,7 @@ class Survivors:
         try:
             chosen = await asyncio.wait_for(self.store.chosen_language(sender), STORE_WAIT_SECONDS)
         except Exception as error:  # the store slow or unreachable: the phone's language
-            log.error("chosen language unreadable: %s", type(error).__name__)
+            log.error("chosen_language_unreadable", extra={"error": type(error).__name__})
             chosen = None
         return chosen or phone
 
@@ -111,6 +112,7 @@ class Survivors:
                 await self.leave(context, chat_id, sender, language)  # never relayed
                 return
             if not message.text.startswith("/") and await self.relayed(sender, message):
+                metrics.message(language, "relayed")
                 await self.answer_risk(context, chat_id, sender, language, message.text)
                 steps: List[Step] = []
             else:
@@ -161,6 +163,7 @@ class Survivors:
         if not found:
             return
         kind, sure = found
+        metrics.safety_trigger(kind, "live_case")
         if sure and await self.handoff.urgency.risk_is_new(sender):
             with self.turns.turn(sender, []) as ids:
                 steps = await self.core.safety_reply(sender, kind, language)
@@ -232,7 +235,7 @@ class Survivors:
                     try:
                         await self.store.choose_language(sender, language)
                     except Exception as error:  # the rest of the turn (a handoff) still happens
-                        log.error("chosen language not stored: %s", type(error).__name__)
+                        log.error("chosen_language_not_stored", extra={"error": type(error).__name__})
                 elif isinstance(step, HandoffRequested):
                     opened = True
                     await self.handoff.request(sender, chat_id, step.request)
@@ -252,12 +255,16 @@ class Survivors:
         """Quick exit and /forget: the chat's messages deleted first and one line left
         (neutral, or what was deleted); then the bot store; Rasa and the group in the background.
         Nothing later (a group that fails, a slow or absent Rasa) holds back what comes before."""
+        if line == "forgotten":
+            metrics.forgot()
+        else:
+            metrics.quick_exit()
         async with self.erasure.leaving(sender):
             in_progress = self.turns.leave(sender)  # first: no turn stores its ids after this
             try:
                 stored = await self.erasure.message_ids(sender)
             except Exception as error:  # the store unreachable: this turn's messages still go
-                log.error("message ids unreadable at quick exit: %s", type(error).__name__)
+                log.error("message_ids_unreadable_at_exit", extra={"error": type(error).__name__})
                 stored = []
             deleted = set(stored) | set(this_turn) | {i for ids in in_progress for i in ids}
             await delete_all(context.bot, chat_id, sorted(deleted))
