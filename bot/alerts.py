@@ -6,7 +6,7 @@ Checked every ALERT_CHECK_SECONDS:
 - waiting: a survivor has waited past HANDOFF_WAIT_MINUTES and nobody took the case
   (to that case's group; the card says who, the alert only how many);
 - rasa_down: Rasa has not answered its health page for RASA_DOWN_ALERT_SECONDS;
-- relay_backlog: at least RELAY_BACKLOG_ALERT copies are waiting in the outbox;
+- relay_backlog: at least RELAY_BACKLOG_ALERT copies wait behind one that failed;
 - group_budget: the bot has used most of Telegram's 20 messages a minute in a group.
 """
 
@@ -70,7 +70,7 @@ class Alerts:
             await self.send("rasa_down", self.groups[0], seconds=round(self.rasa_down_seconds))
 
     async def relay_backlog(self) -> None:
-        count = await self.cases.outbox_size()
+        count = await self.cases.held_back()
         if count >= self.backlog_at:
             await self.send("relay_backlog", self.groups[0], count=count)
 

@@ -302,12 +302,14 @@ class Cases:
                 return [row.alias for row in rows]
         return await self._run(work)
 
-    async def outbox_size(self) -> int:
-        """Copies still waiting after at least one failed try (a backlog alert, bot/alerts.py)."""
+    async def held_back(self) -> int:
+        """Copies waiting in cases whose next copy failed at least once: each case keeps its
+        order, so all of them wait for it (a backlog alert, bot/alerts.py)."""
         def work():
+            stuck = sa.select(outbox.c.alias).where(*self._waiting(), outbox.c.next_at.is_not(None))
             with self._engine.connect() as db:
                 return db.execute(sa.select(sa.func.count()).select_from(outbox)
-                                  .where(*self._waiting(), outbox.c.next_at.is_not(None))).scalar()
+                                  .where(*self._waiting(), outbox.c.alias.in_(stuck))).scalar()
         return await self._run(work)
 
     async def pending_of(self, alias: Text) -> List[Delivery]:

@@ -58,6 +58,11 @@ class Assistant:
         self.logs = logs or {}
         self.action_port = action_port
 
+    @property
+    def action_health_url(self) -> str:
+        """The action server's health page, which the bot's /readyz checks."""
+        return f"http://127.0.0.1:{self.action_port}/health"
+
     def tracker_senders(self) -> set:
         """Conversation ids with at least one event in Rasa's tracker store."""
         import sqlite3

@@ -3,14 +3,14 @@
 import pytest
 import sqlalchemy as sa
 
-from bot import cases, store
+from bot import cases, store, tallies
 from harness import free_port
 from telegram_harness import POSTGRES_URL, start_bot, stop_bot
 
 
 @pytest.fixture
 async def bot(assistant, tmp_path):
-    running = await start_bot(tmp_path, assistant.url)
+    running = await start_bot(tmp_path, assistant.url, ACTION_HEALTH_URL=assistant.action_health_url)
     yield running
     await stop_bot(running)
 
@@ -33,10 +33,10 @@ def postgres():
     except sa.exc.OperationalError as error:
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} ({type(error.orig).__name__}); "
                     "set TEST_POSTGRES_URL to test the PostgreSQL store")
-    for tables in (cases.metadata, store.metadata):
+    for tables in (cases.metadata, store.metadata, tallies.metadata):
         tables.drop_all(engine)
     yield POSTGRES_URL
-    for tables in (cases.metadata, store.metadata):
+    for tables in (cases.metadata, store.metadata, tallies.metadata):
         tables.drop_all(engine)
     engine.dispose()
 
