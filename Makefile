@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 export RASA_TRACKER_DB ?= var/rasa-tracker.sqlite3
 
-.PHONY: install train validate run shell actions test lint evaluate bench clean
+.PHONY: install train validate run shell actions test lint evaluate bench report clean
 
 install: $(STAMP)  ## create .venv/ with the locked dependencies (no-op when up to date)
 $(STAMP): requirements/lock.txt requirements/dev.txt scripts/install.sh
@@ -45,6 +45,9 @@ bench: train  ## latency, throughput, memory of the full path vs Rasa alone: rep
 	$(BIN)/python -m bench.safety
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.handoff
+
+report: install  ## the operator's report for a period: reports/report.{txt,png} (REPORT_ARGS="--days 7", "--example")
+	$(BIN)/python -m bot.report $(REPORT_ARGS)
 
 clean:
 	rm -rf models .rasa reports var/*.sqlite3*
