@@ -15,46 +15,62 @@ SAFETY_INTENTS = {"crisis_self_harm", "immediate_danger", "quick_exit"}
 # "as well as the others" is a figure, not a claim.
 NEW_TOPICS = {"phone_safety", "contacting_help", "data_kept", "leaving_safely", "is_this_normal", "under_18"}
 MIN_ACCURACY = 0.9
+MAX_GAP = 0.05  # a language added later is within this of English (issue 15)
 
 
-def heldout(name="heldout.yml"):
+def heldout(name="heldout.yml", with_language=False):
     data = yaml.safe_load((ROOT / "tests" / "nlu" / name).read_text("utf-8"))
     for block in data["nlu"]:
         for example in re.findall(r"^\s*- (.+)$", block["examples"], re.M):
-            yield block["intent"], example
+            language = (block.get("metadata") or {}).get("language")
+            yield (block["intent"], example, language) if with_language else (block["intent"], example)
+
+
+def by_language(results):
+    """{language: accuracy} over (want, got, language) triples."""
+    languages = sorted({language for _, _, language in results})
+    return {language: round(sum(w == g for w, g, lang in results if lang == language)
+                            / sum(lang == language for _, _, lang in results), 3) for language in languages}
 
 
 def test_heldout_accuracy_and_every_safety_message_recognised(assistant):
-    results = [(intent, text, assistant.parse(text)["intent"]["name"]) for intent, text in heldout()]
-    wrong = [(text, want, got) for want, text, got in results if want != got]
+    results = [(intent, text, assistant.parse(text)["intent"]["name"], language)
+               for intent, text, language in heldout(with_language=True)]
+    wrong = [(text, want, got) for want, text, got, _ in results if want != got]
     accuracy = 1 - len(wrong) / len(results)
-    report = {"examples": len(results), "accuracy": round(accuracy, 3), "errors": wrong}
+    languages = by_language([(want, got, language) for want, _, got, language in results])
+    report = {"examples": len(results), "accuracy": round(accuracy, 3), "by_language": languages, "errors": wrong}
     (ROOT / "reports").mkdir(exist_ok=True)
     (ROOT / "reports" / "nlu-heldout.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print(f"\nheld-out NLU accuracy: {accuracy:.3f} on {len(results)} phrasings")
+    print(f"\nheld-out NLU accuracy: {accuracy:.3f} on {len(results)} phrasings; by language {languages}")
     missed_safety = [w for w in wrong if w[1] in SAFETY_INTENTS]
     assert not missed_safety, f"safety messages not recognised: {missed_safety}"
     assert accuracy >= MIN_ACCURACY, wrong
+    assert all(value >= languages["en"] - MAX_GAP for value in languages.values()), languages
 
 
 def test_every_faq_topic_is_recognised_from_new_phrasings_in_both_languages(assistant):
     results = []
-    for topic, text in heldout("heldout_faq.yml"):
+    languages = []
+    for topic, text, language in heldout("heldout_faq.yml", with_language=True):
         parsed = assistant.parse(text)
         selected = parsed.get("response_selector", {}).get("faq", {}).get("response", {})
         got = selected.get("intent_response_key") if parsed["intent"]["name"] == "faq" else parsed["intent"]["name"]
         results.append((text, topic, got))
+        languages.append(language)
     wrong = [r for r in results if r[1] != r[2]]
     accuracy = 1 - len(wrong) / len(results)
     new = [r for r in results if r[1].split("/")[-1] in NEW_TOPICS]
     older = [r for r in results if r not in new]
     new_accuracy = sum(r[1] == r[2] for r in new) / len(new)
     older_accuracy = sum(r[1] == r[2] for r in older) / len(older)
+    per_language = by_language([(want, got, language) for (_, want, got), language in zip(results, languages, strict=True)])
     print(f"\nheld-out FAQ topic accuracy: {accuracy:.3f} on {len(results)} phrasings "
-          f"(the {len(NEW_TOPICS)} newest topics {new_accuracy:.3f} on {len(new)}, the others {older_accuracy:.3f})")
+          f"(the {len(NEW_TOPICS)} newest topics {new_accuracy:.3f} on {len(new)}, the others {older_accuracy:.3f}); "
+          f"by language {per_language}")
     report = ROOT / "reports" / "nlu-heldout-faq.json"
     report.parent.mkdir(exist_ok=True)
-    report.write_text(json.dumps({"examples": len(results), "accuracy": round(accuracy, 3),
+    report.write_text(json.dumps({"examples": len(results), "accuracy": round(accuracy, 3), "by_language": per_language,
                                   "newest_topics": {"examples": len(new), "accuracy": round(new_accuracy, 3)},
                                   "other_topics": {"examples": len(older), "accuracy": round(older_accuracy, 3)},
                                   "errors": wrong}, indent=2, ensure_ascii=False))

@@ -19,7 +19,7 @@ from telegram.ext import (
 from bot import metrics
 from bot.alerts import Alerts
 from bot.cases import Cases
-from bot.core import COMMANDS, language_from_code
+from bot.core import language_from_code
 from bot.erasure import Erasure
 from bot.groups import Groups
 from bot.handoff import Handoffs
@@ -33,7 +33,7 @@ from bot.telegram.order import PerChatOrder
 from bot.telegram.pacing import PER_CHAT_BURST, Pacing
 from bot.telegram.requests import CountedRequest
 from bot.telegram.survivors import Survivors
-from bot.texts import all_texts, text
+from bot.texts import all_texts, command_menus, text
 from bot.wiring import Bridge
 
 log = logging.getLogger("safe_harbor.telegram")
@@ -145,9 +145,9 @@ class TelegramBridge:
     async def on_start(self, application: Application) -> None:
         """Command menus per language; retention purge, handoff waits and outbox retries."""
         texts = all_texts()
-        for language, own in texts.items():
-            commands = [BotCommand(name, own["commands"][name]) for name in COMMANDS]
-            code = None if language == "en" else language
+        for language, menu in command_menus(texts).items():
+            commands = [BotCommand(name, description) for name, description in menu]
+            code = None if language == "en" else language  # English is also the menu for any other language
             await with_retries(lambda: application.bot.set_my_commands(commands, language_code=code))  # noqa: B023 (awaited at once)
         advocate_commands = texts[self.settings.advocate_language]["advocate_commands"]
         advocate_menu = [BotCommand(name, description) for name, description in advocate_commands.items()]
