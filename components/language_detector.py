@@ -10,6 +10,13 @@ emits the entity `detected_language`, which fills the `language` slot.
 Two conditions must hold: the message contains a word seen in training only in
 that language (so keyboard mash or "ok" never switch languages), and the n-gram
 likelihood of that language leads the next by `min_margin`.
+
+The n-grams are learned per language and script (Ukrainian in Cyrillic, and the
+Ukrainian people type in Latin letters, are two models of one language), and a
+message is compared only with the models of its own script. A script that only
+one language's examples use is that language, known words or not: Russian gets
+the Ukrainian answer, the closest the assistant has. A script no language uses
+(Hebrew, say) changes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections import Counter
 from typing import Any, Dict, List, Optional, Text
 
@@ -38,6 +46,12 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 def words(text: Text) -> List[Text]:
     """Lower-cased words, without digits or punctuation."""
     return _WORD.findall(text.lower())
+
+
+def script_of(text: Text) -> Optional[Text]:
+    """The script most of a text's letters are in, by Unicode name (LATIN, CYRILLIC…)."""
+    found = Counter(unicodedata.name(c, "?").split()[0] for c in text if c.isalpha())
+    return found.most_common(1)[0][0] if found else None
 
 
 def char_ngrams(text: Text, sizes: range) -> List[Text]:
@@ -73,8 +87,9 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         self._storage = model_storage
         self._resource = resource
         self._sizes = range(self._config["min_ngram"], self._config["max_ngram"] + 1)
-        self._counts = {lang: Counter(c) for lang, c in (counts or {}).items()}
-        self._totals = {lang: sum(c.values()) for lang, c in self._counts.items()}
+        # keyed "language script", e.g. "uk CYRILLIC" and "uk LATIN"
+        self._counts = {key: Counter(c) for key, c in (counts or {}).items()}
+        self._totals = {key: sum(c.values()) for key, c in self._counts.items()}
         self._vocabulary = len(set().union(*self._counts.values())) if counts else 0
         seen = {lang: set(v) for lang, v in (vocabularies or {}).items()}
         self._distinctive = {
@@ -112,11 +127,12 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
             language = ((example.get("metadata") or {}).get(METADATA_INTENT) or {}).get(
                 "language"
             )
-            if language:
-                text = example.get(TEXT)
-                counts.setdefault(language, Counter()).update(char_ngrams(text, self._sizes))
+            text = example.get(TEXT)
+            if language and script_of(text):
+                key = f"{language} {script_of(text)}"
+                counts.setdefault(key, Counter()).update(char_ngrams(text, self._sizes))
                 vocabularies.setdefault(language, set()).update(words(text))
-        if len(counts) < 2:
+        if len(vocabularies) < 2:
             raise ValueError(
                 "LanguageDetector needs NLU examples tagged with "
                 "`metadata: {language: ...}` for at least two languages."
@@ -130,15 +146,20 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
     def detect(self, text: Text) -> Optional[Text]:
         """The language `text` is clearly written in, or None when unsure."""
         grams = char_ngrams(text, self._sizes)
-        if not grams or len(self._counts) < 2:
+        script = script_of(text)
+        same_script = {key: counts for key, counts in self._counts.items() if key.split(" ")[1] == script}
+        languages = {key.split(" ")[0] for key in same_script}
+        if not grams or not languages:
             return None
+        if len(languages) == 1:
+            return languages.pop()  # the only language written in this script
         alpha = self._config["alpha"]
-        scores = {}
-        for lang, counts in self._counts.items():
-            denominator = self._totals[lang] + alpha * self._vocabulary
-            scores[lang] = sum(
-                math.log((counts.get(g, 0) + alpha) / denominator) for g in grams
-            )
+        scores: Dict[Text, float] = {}
+        for key, counts in same_script.items():
+            denominator = self._totals[key] + alpha * self._vocabulary
+            score = sum(math.log((counts.get(g, 0) + alpha) / denominator) for g in grams)
+            language = key.split(" ")[0]
+            scores[language] = max(score, scores.get(language, -math.inf))
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
         (best, best_score), (_, runner_up) = ranked[0], ranked[1]
         if best_score - runner_up < self._config["min_margin"]:

@@ -9,7 +9,7 @@ from aiohttp import web
 from bot.pseudonym import pseudonym
 from bot.settings import load
 from bot.telegram.app import TelegramBridge
-from bot.texts import text
+from bot.texts import all_texts, text
 from bot.wiring import build
 from harness import free_port
 from testkit.fake_telegram import FakeTelegram, Person
@@ -132,9 +132,9 @@ def group_messages(bot, topic=None):
 
 NEED = '/inform_need{"need": "legal"}'
 HANDOFF_NEWS = tuple(text("handoff_waiting", language)["other"].split("{")[0]  # what the bot says after Rasa's words
-                     for language in ("en", "es")) + tuple(text(key, language).split("\n")[0].split("{")[0]
+                     for language in all_texts()) + tuple(text(key, language).split("\n")[0].split("{")[0]
                                                            for key in ("handoff_no_one_yet", "handoff_closed_hours")
-                                                           for language in ("en", "es"))
+                                                           for language in all_texts())
 
 
 async def ask_for_a_person(bot, survivor, story, request, urgent=False):

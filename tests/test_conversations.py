@@ -43,7 +43,7 @@ def test_asking_for_spanish_switches_and_stays(assistant, sender):
 
 def test_asking_to_change_language_without_naming_one_offers_both(assistant, sender):
     replies = assistant.say(sender, "i want to change the language")
-    assert [b["title"] for b in replies.buttons] == ["English", "Español"]
+    assert [b["title"] for b in replies.buttons] == ["English", "Español", "Українська"]
     assert assistant.say(sender, replies.buttons[1]["payload"]).text.startswith("Claro")
 
 

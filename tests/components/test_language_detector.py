@@ -30,6 +30,9 @@ def detector(tmp_path_factory):
     ("hi", "en"),
     ("i need help with my passport", "en"),
     ("my boss does not pay me", "en"),
+    ("привіт, мені потрібна допомога", "uk"),
+    ("мне нужна помощь с документами", "uk"),  # Russian: the closest language the assistant has
+    ("meni potribna dopomoha z dokumentamy", "uk"),  # Ukrainian typed in Latin letters
 ])
 def test_clear_messages_are_recognised(detector, text, language):
     assert detector.detect(text) == language
