@@ -51,15 +51,30 @@ def pipeline_config() -> Dict:
     return {key: value for key, value in step.items() if key != "name"}
 
 
+def trained_on() -> set:
+    """Every NLU example, lower-cased: common words ("так", "thanks") are in both sets."""
+    found = set()
+    for path in (ROOT / "data" / "nlu").rglob("*.yml"):
+        for block in (yaml.safe_load(path.read_text("utf-8")) or {}).get("nlu") or []:
+            found |= {line[2:].strip().lower() for line in (block.get("examples") or "").splitlines()
+                      if line.startswith("- ")}
+    return found
+
+
 def evaluate(detector, split: Text = "heldout") -> Dict[Text, Dict]:
+    """Per group: accuracy on all its messages, and on those not also in the training data."""
     data = yaml.safe_load((ROOT / "tests" / "language" / f"{split}.yml").read_text("utf-8"))
+    seen = trained_on()
     results = {}
     for group, messages in data.items():
         expected = EXPECTED[group]
         got = [detector.detect(message) for message in messages]
         misses = [(m, g) for m, g in zip(messages, got, strict=True) if g != expected]
+        unseen = [m for m in messages if m.strip().lower() not in seen]
         results[group] = {"expected": expected, "n": len(messages),
                           "accuracy": round(1 - len(misses) / len(messages), 3),
+                          "unseen": {"n": len(unseen), "accuracy": round(
+                              1 - sum(m in unseen for m, _ in misses) / max(len(unseen), 1), 3)},
                           "unsure": sum(g is None for g in got), "misses": misses}
     return results
 
@@ -74,7 +89,8 @@ def main() -> None:
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
     for group, result in results.items():
         print(f"{group:9} → {result['expected']}: {result['accuracy']:.3f} "
-              f"({result['n'] - len(result['misses'])}/{result['n']}, unsure {result['unsure']})")
+              f"({result['n'] - len(result['misses'])}/{result['n']}, unsure {result['unsure']}); "
+              f"on the {result['unseen']['n']} not in the training data {result['unseen']['accuracy']:.3f}")
 
 
 if __name__ == "__main__":
