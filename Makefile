@@ -36,10 +36,11 @@ test: train  ## every test: data validation, stories, NLU, actions, conversation
 lint: install  ## pyflakes, isort and bugbear checks (ruff, configured in pyproject.toml)
 	$(BIN)/ruff check .
 
-evaluate: train  ## held-out NLU (reports/nlu-summary.md) and safety recall / false alarms (reports/safety-*.json)
+evaluate: train  ## held-out NLU (reports/nlu-summary.md), safety recall / false alarms (reports/safety-*.json), language identification (reports/language-id-heldout.json)
 	$(BIN)/rasa test nlu --nlu tests/nlu --model models/safe-harbor.tar.gz --out reports/nlu
 	$(BIN)/python scripts/nlu_report.py reports/nlu
 	$(BIN)/python scripts/safety_eval.py --split heldout examples --model models/safe-harbor.tar.gz
+	$(BIN)/python scripts/language_eval.py
 
 bench: train  ## latency, throughput, memory of the full path vs Rasa alone: reports/bench.{json,png}; the safety layer: reports/bench-safety.json; the handoff over 1 and 3 groups: reports/bench-handoff.json
 	$(BIN)/python -m bench.safety

@@ -38,7 +38,7 @@ async def test_naming_a_known_place_changes_region():
 async def test_an_unknown_place_keeps_the_region_and_says_what_is_known():
     [message], events = await run(ActionSetRegion(), entities=[{"entity": "region", "value": "Narnia"}])
     assert message["response"] == "utter_region_unknown"
-    assert message["region_names"] == "the United Kingdom, the United States"
+    assert message["region_names"] == "the United Kingdom, Ukraine, the United States"
     assert events == []
 
 

@@ -3,9 +3,32 @@
 import pytest
 import sqlalchemy as sa
 
-from bot import cases, store, tallies
+from bot import cases, tallies
+from bot import store as bot_store
+from bot.store import Store
 from harness import free_port
 from telegram_harness import POSTGRES_URL, start_bot, stop_bot
+from testkit.handoffs import ANA, LUIS, make_handoffs
+from testkit.messenger import FakeMessenger
+
+
+@pytest.fixture
+def store(tmp_path, clock):
+    """The bot store on SQLite, with the hand-moved clock (unit tests of the handoff)."""
+    store = Store(f"sqlite:///{tmp_path}/bot.sqlite3", clock=clock)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def messenger():
+    return FakeMessenger(members={ANA, LUIS})
+
+
+@pytest.fixture
+def handoffs(store, messenger, clock):
+    """Handoffs built as the bot builds them, on the fake messenger."""
+    return make_handoffs(store, messenger, clock)
 
 
 @pytest.fixture
@@ -33,10 +56,10 @@ def postgres():
     except sa.exc.OperationalError as error:
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} ({type(error.orig).__name__}); "
                     "set TEST_POSTGRES_URL to test the PostgreSQL store")
-    for tables in (cases.metadata, store.metadata, tallies.metadata):
+    for tables in (cases.metadata, bot_store.metadata, tallies.metadata):
         tables.drop_all(engine)
     yield POSTGRES_URL
-    for tables in (cases.metadata, store.metadata, tallies.metadata):
+    for tables in (cases.metadata, bot_store.metadata, tallies.metadata):
         tables.drop_all(engine)
     engine.dispose()
 

@@ -7,12 +7,10 @@ and a hand-moved clock; two end-to-end tests use the running bot on the fake Bot
 import pytest
 
 from bot.alerts import Alerts
-from bot.store import Store
 from bot.telegram.pacing import Pacing
 from bot.texts import text
 from telegram_harness import ADVOCATES, ask_for_a_person, group_messages, person, rasa_stand_in, start_bot, stop_bot
-from testkit.handoffs import ANA, GROUP, ROSA, ROSA_CHAT, SAM, SAM_CHAT, STORY, make_handoffs
-from testkit.messenger import FakeMessenger
+from testkit.handoffs import ANA, GROUP, ROSA, ROSA_CHAT, SAM, SAM_CHAT, STORY
 
 
 class Reachable:
@@ -21,23 +19,6 @@ class Reachable:
 
     async def __call__(self):
         return self.up
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    store = Store(f"sqlite:///{tmp_path}/bot.sqlite3", clock=clock)
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def messenger():
-    return FakeMessenger(members={ANA})
-
-
-@pytest.fixture
-def handoffs(store, messenger, clock):
-    return make_handoffs(store, messenger, clock)
 
 
 @pytest.fixture

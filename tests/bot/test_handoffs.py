@@ -4,32 +4,12 @@ No Telegram, no Rasa, no sleeping: every test runs in milliseconds. The few
 end-to-end handoff tests (test_handoff.py) check the same story on real parts.
 """
 
-import pytest
 
 from bot.cases import ACTIVE, CLOSED, WAITING
 from bot.core import HandoffRequest
 from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, PASS, TAKE
-from bot.store import Store
 from bot.texts import text
 from testkit.handoffs import ANA, BOSS, GROUP, LUIS, ROSA, ROSA_CHAT, SAM, SAM_CHAT, STORY, STRANGER, make_handoffs
-from testkit.messenger import FakeMessenger
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    store = Store(f"sqlite:///{tmp_path}/bot.sqlite3", clock=clock)
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def messenger():
-    return FakeMessenger(members={ANA, LUIS})
-
-
-@pytest.fixture
-def handoffs(store, messenger, clock):
-    return make_handoffs(store, messenger, clock)
 
 
 async def taken(handoffs, messenger):

@@ -59,7 +59,7 @@ def test_a_key_file_others_can_read_is_refused(tmp_path):
     ({"RASA_URL": "localhost:5005"}, "RASA_URL='localhost:5005' is not an http(s) URL."),
     ({"STORE_URL": "mysql://x"}, "STORE_URL='mysql://x' must be"),
     ({"DEFAULT_REGION": "USA"}, "DEFAULT_REGION='USA' must be a two-letter region code."),
-    ({"DEFAULT_REGION": "xx"}, "DEFAULT_REGION='XX' has no data/resources/XX.yml (known: GB, US)."),
+    ({"DEFAULT_REGION": "xx"}, "DEFAULT_REGION='XX' has no data/resources/XX.yml (known: GB, UA, US)."),
     ({"PSEUDONYM_KEY": "short"}, "PSEUDONYM_KEY must be at least 32 characters."),
     ({"CHAT_ID_KEY": "short"}, "CHAT_ID_KEY must be at least 32 characters."),
     ({"ADVOCATE_IDS": "501, ana"}, "ADVOCATE_IDS='501, ana' must be Telegram user ids"),
