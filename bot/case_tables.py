@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import List, Optional, Text
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from bot.sealing import Sealer
 
@@ -94,7 +93,7 @@ erasures = sa.Table(  # steps that may fail and are retried; none of them holds 
 advocates = sa.Table(
     "advocates",
     metadata,
-    sa.Column("user_id", sa.BigInteger, primary_key=True),
+    sa.Column("user_id", sa.BigInteger, primary_key=True, autoincrement=False),  # Telegram's id of an advocate
     sa.Column("display_name", sa.String(64), nullable=False),
 )
 
@@ -143,40 +142,3 @@ class Delivery:
     direction: Text
     source_message_id: int
     reply_to: Optional[int]
-
-
-def upgrade(engine: Engine, sealer: Sealer) -> None:
-    """Bring a store made by an earlier version up to these tables (no migration tool yet)."""
-    legacy = {table: {c["name"] for c in sa.inspect(engine).get_columns(table)}
-              for table in ("cases", "outbox") if sa.inspect(engine).has_table(table)}
-    if "source_chat_id" in legacy.get("outbox", ()):  # the outbox held raw chat ids
-        with engine.begin() as db:
-            waiting = [dict(row._mapping) for row in db.execute(sa.text(
-                "SELECT alias, direction, source_message_id, reply_to FROM outbox WHERE NOT sent"))]
-            db.execute(sa.text("DROP TABLE outbox"))
-        metadata.create_all(engine)
-        with engine.begin() as db:
-            for row in waiting:
-                db.execute(outbox.insert().values(**row, sent=False))
-    add_missing_columns(engine)
-    if "chat_id" in legacy.get("cases", ()):  # cases held raw chat ids: seal them, then drop them
-        with engine.begin() as db:
-            for alias, pseudonym, chat_id in db.execute(sa.text(
-                    "SELECT alias, pseudonym, chat_id FROM cases WHERE chat_id IS NOT NULL")).all():
-                sealed = sealer.seal(chat_id, pseudonym) if pseudonym else None
-                db.execute(cases.update().where(cases.c.alias == alias).values(sealed_chat=sealed))
-            db.execute(sa.text("UPDATE cases SET chat_id = NULL"))
-        if engine.dialect.name == "sqlite":  # no raw id left in the write-ahead log either
-            with engine.connect() as db:
-                db.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
-
-
-def add_missing_columns(engine: Engine) -> None:
-    """A store made before a nullable column was added gets it (no migration tool yet)."""
-    for table in metadata.sorted_tables:
-        present = {column["name"] for column in sa.inspect(engine).get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in present and column.nullable:
-                kind = column.type.compile(dialect=engine.dialect)
-                with engine.begin() as db:
-                    db.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}'))

@@ -38,7 +38,6 @@ from bot.case_tables import (
     outbox,
     posts,
     relay,
-    upgrade,
 )
 from bot.core import HandoffRequest
 from bot.sealing import Sealer
@@ -63,11 +62,7 @@ class Cases:
         self._engine = engine
         self._sealer = sealer
         self._clock = clock
-        self._locks: Dict[Text, asyncio.Lock] = {}
-        metadata.create_all(engine)
-        upgrade(engine, sealer)
-        with engine.connect() as db:  # who has an open case: asked on every survivor message
-            self._open = set(db.execute(sa.select(cases.c.pseudonym).where(cases.c.state != CLOSED)).scalars())
+        self._locks: Dict[Text, asyncio.Lock] = {}  # the tables: the store's migrations (bot/schema.py)
 
     async def _run(self, work: Callable, *args):
         """Every database call in a worker thread: the event loop never waits on disk."""
@@ -76,9 +71,7 @@ class Cases:
     # --- the queue -------------------------------------------------------------
     async def open(self, pseudonym: Text, chat_id: int, request: HandoffRequest, group_id: Optional[int] = None) -> Case:
         """A new waiting case (its card to go to `group_id`), or the one this person already has open."""
-        case = await self._run(self._open_case, pseudonym, chat_id, request, group_id)
-        self._open.add(pseudonym)
-        return case
+        return await self._run(self._open_case, pseudonym, chat_id, request, group_id)
 
     def _open_case(self, pseudonym: Text, chat_id: int, request: HandoffRequest, group_id: Optional[int]) -> Case:
         with self._engine.begin() as db:
@@ -110,8 +103,8 @@ class Cases:
         return await self._one(cases.c.alias == alias)
 
     async def open_case_of(self, pseudonym: Text) -> Optional[Case]:
-        if pseudonym not in self._open:  # most messages: no case, no database call
-            return None
+        """Asked on every survivor message, of the database (indexed): another replica may
+        have opened or closed it."""
         return await self._one(cases.c.pseudonym == pseudonym, cases.c.state != CLOSED)
 
     async def case_in_topic(self, group_id: int, topic_id: int) -> Optional[Case]:
@@ -186,7 +179,6 @@ class Cases:
         keyed hash, no Telegram id), so that /forget still reaches them."""
         def work():
             with self._engine.begin() as db:
-                self._open.discard(db.execute(sa.select(cases.c.pseudonym).where(cases.c.alias == alias)).scalar())
                 db.execute(cases.update().where(cases.c.alias == alias).values(
                     state=CLOSED, sealed_chat=None, summary=None, needs=None, safe_to_talk=None,
                     leaving_message=False, closed_at=self._clock()))
@@ -212,7 +204,6 @@ class Cases:
                          .where(cases.c.alias == alias)).first()
         if row is None:
             return
-        self._open.discard(row.pseudonym)
         self._locks.pop(alias, None)
         posted = list(db.execute(sa.select(posts.c.message_id).where(posts.c.alias == alias)).scalars())
         if dialect_keeps_old_rows(db):  # PostgreSQL: the words are overwritten before the row goes

@@ -59,6 +59,8 @@ RELAY_FAILURES = Counter("safe_harbor_relay_failures", "Copies between a survivo
                          "(retried from the outbox).", registry=REGISTRY)
 QUICK_EXITS = Counter("safe_harbor_quick_exits", "Quick exits (the chat deleted).", registry=REGISTRY)
 FORGETS = Counter("safe_harbor_forgets", "/forget requests carried out.", registry=REGISTRY)
+DUPLICATE_UPDATES = Counter("safe_harbor_duplicate_updates", "Webhook updates Telegram delivered again, dropped "
+                            "(any replica had handled them).", registry=REGISTRY)
 ALERTS = Counter("safe_harbor_alerts", "Alerts sent to the advocates' group, by kind.", ["kind"],
                  registry=REGISTRY)
 
@@ -169,6 +171,10 @@ def quick_exit() -> None:
 def forgot() -> None:
     FORGETS.inc()
     TALLIES.add("forgets")
+
+
+def duplicate_update() -> None:
+    DUPLICATE_UPDATES.inc()
 
 
 def alert(kind: Text) -> None:

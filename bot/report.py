@@ -18,9 +18,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Text, Tuple
 
-import sqlalchemy as sa
-
 from bot.metrics import WAIT_MINUTES
+from bot.store import Store
 from bot.tallies import DailyCounts
 from bot.texts import texts_of
 
@@ -175,16 +174,17 @@ def main(argv: Optional[Sequence[Text]] = None) -> None:
     until = args.until or date.today()
     if args.example:
         with tempfile.TemporaryDirectory() as folder:
-            engine = sa.create_engine(f"sqlite:///{folder}/example.sqlite3", future=True)
-            period = seed_week(DailyCounts(engine), until)
-            report, png = build(DailyCounts(engine), period, args.out)
-            engine.dispose()
+            store = Store(f"sqlite:///{folder}/example.sqlite3")
+            period = seed_week(DailyCounts(store.engine), until)
+            report, png = build(DailyCounts(store.engine), period, args.out)
+            store.close()
     else:
         from bot.settings import load
 
-        engine = sa.create_engine(load().store_url, future=True)
+        store = Store(load().store_url)  # migrated first, like the bot does: a new store has the table
         period = Period(args.since or until - timedelta(days=args.days - 1), until)
-        report, png = build(DailyCounts(engine), period, args.out)
+        report, png = build(DailyCounts(store.engine), period, args.out)
+        store.close()
     print(report + f"\nChart: {png}")
 
 

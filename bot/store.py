@@ -1,11 +1,12 @@
 """The bot store: what the bridge must remember, keyed by pseudonym, and no more.
 
 Here: the ids of the messages in a survivor's chat, so that quick exit can
-delete them (Telegram lets bots delete messages for 48 hours), and the language
-they chose in the chat. No Telegram
+delete them (Telegram lets bots delete messages for 48 hours), the language
+they chose in the chat, and the ids of the Telegram updates already handled. No Telegram
 user id, name or text is stored; the chat id comes from each update (an open
 case keeps it sealed: bot/cases.py). SQLite by
-default, PostgreSQL by STORE_URL: the same SQLAlchemy Core code for both. Calls
+default, PostgreSQL by STORE_URL: the same SQLAlchemy Core code for both, the
+schema kept up to date by migrations (bot/schema.py). Calls
 run in a worker thread so the event loop never waits on the disk.
 """
 
@@ -18,6 +19,10 @@ from pathlib import Path
 from typing import Callable, Iterable, List, Optional, Text
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.schema import migrate
+from bot.sealing import Sealer
 
 DELETABLE_SECONDS = 48 * 3600  # Telegram's window for deleting messages
 
@@ -30,6 +35,13 @@ chat_messages = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False, index=True),
     sa.UniqueConstraint("pseudonym", "message_id"),
 )
+telegram_updates = sa.Table(  # handled once: a retried webhook delivery is recognised (no person named)
+    "telegram_updates",
+    metadata,
+    sa.Column("update_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("seen_at", sa.Float, nullable=False, index=True),
+)
+UPDATE_MEMORY_SECONDS = 24 * 3600  # Telegram gives up redelivering an update long before this
 chosen_languages = sa.Table(  # the language a survivor chose in the chat, for the bot's own texts
     "chosen_languages",
     metadata,
@@ -61,7 +73,7 @@ def owner_only(database: Path) -> None:
 class Store:
     """Message ids per pseudonym, for quick exit; purged after retention."""
 
-    def __init__(self, url: Text, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, url: Text, clock: Callable[[], float] = time.time, sealer: Optional[Sealer] = None) -> None:
         if url.startswith("sqlite:///"):
             owner_only(Path(url[len("sqlite:///"):]))
             # Pooled (SQLAlchemy 1.4 would open a connection per call) and shared by threads.
@@ -71,7 +83,7 @@ class Store:
         else:
             self._engine = sa.create_engine(url, future=True)
         self._clock = clock
-        metadata.create_all(self._engine)
+        migrate(self._engine, sealer)  # bot/migrations/: every table the bot keeps, up to date
 
     @property
     def engine(self) -> sa.engine.Engine:
@@ -92,16 +104,24 @@ class Store:
             await asyncio.to_thread(self._insert, rows)
 
     def _insert(self, rows: List[dict]) -> None:
+        with self._engine.begin() as connection:  # an id already known is simply skipped
+            connection.execute(self._insert_new(chat_messages).values(rows))
+
+    def _insert_new(self, table: sa.Table):
+        """INSERT … ON CONFLICT DO NOTHING, in this database's dialect: one statement, no race
+        between replicas."""
+        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert(table).on_conflict_do_nothing()
+
+    async def first_time(self, update_id: int) -> bool:
+        """True the first time any replica sees this Telegram update; False for a redelivery."""
+        return await asyncio.to_thread(self._first_time, update_id)
+
+    def _first_time(self, update_id: int) -> bool:
         with self._engine.begin() as connection:
-            for row in rows:  # one by one: a duplicate id is simply already known
-                exists = connection.execute(
-                    sa.select(chat_messages.c.message_id).where(
-                        chat_messages.c.pseudonym == row["pseudonym"],
-                        chat_messages.c.message_id == row["message_id"],
-                    )
-                ).first()
-                if not exists:
-                    connection.execute(chat_messages.insert().values(**row))
+            inserted = connection.execute(self._insert_new(telegram_updates).values(
+                update_id=update_id, seen_at=self._clock()))
+            return inserted.rowcount == 1
 
     async def message_ids(self, pseudonym: Text) -> List[int]:
         """Ids still inside Telegram's deletion window, oldest first."""
@@ -144,7 +164,8 @@ class Store:
         return await asyncio.to_thread(self._execute_all, [
             chat_messages.delete().where(chat_messages.c.created_at < now - keep),
             chosen_languages.delete().where(chosen_languages.c.chosen_at < now - retention_hours * 3600,
-                                            chosen_languages.c.pseudonym.not_in(active))])
+                                            chosen_languages.c.pseudonym.not_in(active)),
+            telegram_updates.delete().where(telegram_updates.c.seen_at < now - UPDATE_MEMORY_SECONDS)])
 
     def _execute_all(self, statements) -> int:
         with self._engine.begin() as connection:

@@ -34,8 +34,7 @@ class DailyCounts:
     """Adds tallies to the store and reads them back for a period."""
 
     def __init__(self, engine: sa.engine.Engine) -> None:
-        self.engine = engine
-        metadata.create_all(engine)
+        self.engine = engine  # its table is made by the store's migrations (bot/schema.py)
 
     async def save(self, tallies: Tallies) -> None:
         """Write what `tallies` counted; on failure it is kept for the next try."""

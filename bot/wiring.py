@@ -10,6 +10,7 @@ from typing import Optional
 
 from bot.core import Core
 from bot.rasa_client import RasaClient
+from bot.sealing import Sealer
 from bot.settings import Settings
 from bot.store import Store
 from knowledge.resources import check_all_region_files
@@ -27,7 +28,7 @@ class Bridge:
     def store(self) -> Store:
         """Opened on first use: the terminal chat never needs it."""
         if self._store is None:
-            self._store = Store(self.settings.store_url)
+            self._store = Store(self.settings.store_url, sealer=Sealer(self.settings.chat_id_key))
         return self._store
 
     async def close(self) -> None:

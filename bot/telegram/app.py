@@ -11,9 +11,11 @@ from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Messag
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     ContextTypes,
     Defaults,
+    TypeHandler,
 )
 
 from bot import metrics
@@ -72,7 +74,7 @@ class TelegramBridge:
         self.settings = bridge.settings
         self.core = bridge.core
         self.store = bridge.store
-        self.cases = Cases(self.store.engine, Sealer(bridge.settings.chat_id_key))
+        self.cases = Cases(self.store.engine, Sealer(bridge.settings.chat_id_key))  # the store migrated its tables
         self.handoff: Optional[Handoffs] = None  # needs the bot: made in `build`
         self.erasure: Optional[Erasure] = None
         self.daily = DailyCounts(self.store.engine)
@@ -117,6 +119,8 @@ class TelegramBridge:
             backlog_at=settings.relay_backlog_alert)
         if settings.metrics_listen:
             self.monitoring = Monitoring(settings.metrics_listen, self.health(application), self.refresh_gauges)
+        if settings.webhook_url:  # polling never hands out an update twice; a webhook may
+            application.add_handler(TypeHandler(Update, self.once), group=-1)
         application.add_handlers(self.survivors.handlers() + self.advocates.handlers()
                                  + [CallbackQueryHandler(self.on_button)])
         application.add_error_handler(self.on_error)
@@ -184,6 +188,13 @@ class TelegramBridge:
 
     async def purge(self) -> None:
         await self.erasure.purge(self.settings.retention_hours)
+
+    async def once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A webhook delivery Telegram retried (to this replica or another) is dropped: the
+        update id was recorded in the shared store the first time."""
+        if not await self.store.first_time(update.update_id):
+            metrics.duplicate_update()
+            raise ApplicationHandlerStop
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Only a button we offered, on that very message, in a private chat or the group."""

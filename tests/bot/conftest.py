@@ -3,8 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from bot import cases, tallies
-from bot import store as bot_store
+from bot.schema import target_metadata
 from bot.store import Store
 from harness import free_port
 from telegram_harness import POSTGRES_URL, start_bot, stop_bot
@@ -56,12 +55,18 @@ def postgres():
     except sa.exc.OperationalError as error:
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} ({type(error.orig).__name__}); "
                     "set TEST_POSTGRES_URL to test the PostgreSQL store")
-    for tables in (cases.metadata, bot_store.metadata, tallies.metadata):
-        tables.drop_all(engine)
+    empty(engine)
     yield POSTGRES_URL
-    for tables in (cases.metadata, bot_store.metadata, tallies.metadata):
-        tables.drop_all(engine)
+    empty(engine)
     engine.dispose()
+
+
+def empty(engine: sa.engine.Engine) -> None:
+    """No bot table and no migration record left (a test starts from an empty database)."""
+    for tables in target_metadata():
+        tables.drop_all(engine)
+    with engine.begin() as db:
+        db.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from bot.cases import ACTIVE, CLOSED, TO_GROUP, TO_SURVIVOR, WAITING, Cases
 from bot.core import HandoffRequest
+from bot.schema import migrate
 from bot.sealing import Sealer
 from bot.store import Store
 
@@ -158,6 +159,7 @@ def a_store_of_the_first_version(tmp_path):
 
 async def test_a_store_from_before_a_new_column_gets_it(tmp_path, clock):
     engine = a_store_of_the_first_version(tmp_path)
+    migrate(engine, SEALER)
     old = Cases(engine, SEALER, clock=clock)
     case = await old.open("p1", 11, replace(REQUEST, safe_to_talk=True))
     assert case.safe_to_talk is True
@@ -173,10 +175,22 @@ async def test_a_store_that_held_raw_chat_ids_is_sealed_and_keeps_its_pending_co
                            "direction VARCHAR(12) NOT NULL, source_chat_id BIGINT NOT NULL, "
                            "source_message_id BIGINT NOT NULL, reply_to BIGINT, sent BOOLEAN NOT NULL)"))
         db.execute(sa.text("INSERT INTO outbox VALUES (1, 'K7F2', 'to_group', 987654321, 40, NULL, 0)"))
+    migrate(engine, SEALER)
     upgraded = Cases(engine, SEALER, clock=clock)
     assert (await upgraded.get("K7F2")).chat_id == 987654321
     assert [(d.alias, d.source_message_id) for d in await upgraded.pending_of("K7F2")] == [("K7F2", 40)]
     with engine.connect() as db:
-        assert db.execute(sa.text("SELECT count(*) FROM cases WHERE chat_id IS NOT NULL")).scalar() == 0
+        assert "chat_id" not in {c["name"] for c in sa.inspect(engine).get_columns("cases")}
         assert "source_chat_id" not in {c["name"] for c in sa.inspect(engine).get_columns("outbox")}
     engine.dispose()
+
+
+async def test_a_case_one_replica_opens_or_closes_is_known_to_another_at_once(cases, clock):
+    """Nothing in a bot's memory says who has a case: another replica on the same store
+    sees it opened and closed without a restart."""
+    other = Cases(cases._engine, SEALER, clock=clock)
+    assert await other.open_case_of("p1") is None
+    case = await cases.open("p1", 11, REQUEST)
+    assert (await other.open_case_of("p1")).alias == case.alias
+    await other.close(case.alias)
+    assert await cases.open_case_of("p1") is None

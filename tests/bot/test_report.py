@@ -4,9 +4,8 @@ import re
 import subprocess
 from datetime import date
 
-import sqlalchemy as sa
-
 from bot.report import Period, build, median_wait, seed_week, shares, words
+from bot.store import Store
 from bot.tallies import DailyCounts
 from harness import BIN, ROOT
 
@@ -21,7 +20,7 @@ def numbers_shown(report):
 
 
 def test_a_seeded_week_gives_the_figures_in_words_and_a_chart(tmp_path):
-    daily = DailyCounts(sa.create_engine(f"sqlite:///{tmp_path}/bot.sqlite3", future=True))
+    daily = DailyCounts(Store(f"sqlite:///{tmp_path}/bot.sqlite3").engine)
     period = seed_week(daily, date(2026, 11, 29))
     report, chart = build(daily, period, tmp_path / "reports")
     totals = daily.between(period.first, period.last)
@@ -35,7 +34,7 @@ def test_a_seeded_week_gives_the_figures_in_words_and_a_chart(tmp_path):
 
 
 def test_no_count_under_10_is_ever_a_number(tmp_path):
-    daily = DailyCounts(sa.create_engine(f"sqlite:///{tmp_path}/bot.sqlite3", future=True))
+    daily = DailyCounts(Store(f"sqlite:///{tmp_path}/bot.sqlite3").engine)
     daily.add({("2026-11-02", "conversations", "en"): 40, ("2026-11-02", "conversations", "es"): 3,
                ("2026-11-02", "handoffs", ""): 4, ("2026-11-02", "faq", "debt"): 12, ("2026-11-02", "faq", "under_18"): 1,
                ("2026-11-02", "safety", "self_harm"): 2, ("2026-11-02", "safety", "danger"): 11,

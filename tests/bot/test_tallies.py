@@ -6,15 +6,16 @@ import pytest
 import sqlalchemy as sa
 
 from bot.metrics import Tallies
+from bot.store import Store
 from bot.tallies import DailyCounts
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def daily(request, tmp_path):
     url = request.getfixturevalue("postgres") if request.param == "postgresql" else f"sqlite:///{tmp_path}/bot.sqlite3"
-    engine = sa.create_engine(url, future=True)
-    yield DailyCounts(engine)
-    engine.dispose()
+    store = Store(url)
+    yield DailyCounts(store.engine)
+    store.close()
 
 
 def test_counts_saved_twice_add_up(daily):
@@ -38,8 +39,8 @@ async def test_what_the_bot_counted_reaches_the_store_once(daily, clock):
 
 
 async def test_counts_that_could_not_be_saved_are_kept_for_the_next_try(tmp_path, clock):
-    engine = sa.create_engine(f"sqlite:///{tmp_path}/bot.sqlite3", future=True)
-    daily = DailyCounts(engine)
+    store = Store(f"sqlite:///{tmp_path}/bot.sqlite3")
+    daily, engine = DailyCounts(store.engine), store.engine
     tallies = Tallies(clock)
     tallies.add("quick_exits")
     with engine.begin() as connection:
