@@ -8,8 +8,6 @@ STAMP := $(VENV)/.installed
 include rasa.env
 export $(shell sed -nE 's/^([A-Z_]+)=.*/\1/p' rasa.env)
 export PYTHONDONTWRITEBYTECODE := 1
-export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
-export RASA_TRACKER_DB ?= var/rasa-tracker.sqlite3
 
 .PHONY: install train validate run shell actions test lint evaluate bench report clean
 

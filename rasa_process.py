@@ -39,6 +39,19 @@ def train_command(out: str = "models", name: str = MODEL_NAME, force: bool = Fal
     return command + (["--force"] if force else [])
 
 
+def endpoints_for(action_url: str, folder: Path) -> Path:
+    """endpoints.yml with the action server at `action_url`: tests and benchmarks run it on a
+    free port. (Rasa reads the action server's address only from the file, and a bare
+    `rasa run` must work with no setting, so the file names the usual one.)"""
+    import yaml
+
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    endpoints["action_endpoint"]["url"] = action_url
+    path = folder / "endpoints.yml"
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
+    return path
+
+
 def train(out: str = "models", name: str = MODEL_NAME, force: bool = False, **run) -> None:
     """Train (Rasa skips it when nothing changed, unless `force`)."""
     subprocess.run(train_command(out, name, force), cwd=ROOT, env=rasa_env(), check=True, **run)

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Dict, List
 
+import rasa_process
 from bench.drivers import TimedTelegram, ids
 from bench.report import percentile
 from bench.servers import BIN, ROOT, Servers, free_port
@@ -106,11 +107,11 @@ async def layout(servers: Servers, rasa_url: str, groups: int, cases: int, messa
 
 async def measure(args: argparse.Namespace, servers: Servers) -> dict:
     action_port, rasa_port = free_port(), free_port()
-    env = {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-           "RASA_TRACKER_DB": str(servers.workdir / "tracker.sqlite3")}
+    env = {"TRACKER_STORE_URL": f"sqlite:///{servers.workdir / 'tracker.sqlite3'}"}
+    endpoints = rasa_process.endpoints_for(f"http://127.0.0.1:{action_port}/webhook", servers.workdir)
     servers.start("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)], env)
     servers.start("rasa", [str(BIN / "rasa"), "run", "--model", str(ROOT / "models" / "safe-harbor.tar.gz"),
-                           "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                           "--endpoints", str(endpoints), "--credentials", "credentials.yml",
                            "--interface", "127.0.0.1", "--port", str(rasa_port)], env)
     await asyncio.to_thread(servers.wait_ready, "actions", f"http://127.0.0.1:{action_port}/health")
     await asyncio.to_thread(servers.wait_ready, "rasa", f"http://127.0.0.1:{rasa_port}/")

@@ -32,7 +32,7 @@ ADVOCATES = -100777
 
 
 def redis_reachable() -> bool:
-    """Replicas need the Redis lock store (endpoints.replicas.yml)."""
+    """Replicas need the Redis lock store (LOCK_STORE_URL)."""
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
         return True
@@ -52,9 +52,9 @@ async def measure(args: argparse.Namespace, servers: Servers, model: Path) -> di
     workdir = servers.workdir
     action_port, rasa_ports = free_port(), [free_port() for _ in range(args.replicas)]
     rasa_url = ",".join(f"http://127.0.0.1:{port}" for port in rasa_ports)
-    env = {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-           "RASA_TRACKER_DB": str(workdir / "tracker.sqlite3"), "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379"}
-    endpoints = "endpoints.yml" if args.replicas == 1 else "endpoints.replicas.yml"
+    env = {"TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.sqlite3'}",
+           "LOCK_STORE_URL": "" if args.replicas == 1 else "redis://127.0.0.1:6379/1"}
+    endpoints = str(rasa_process.endpoints_for(f"http://127.0.0.1:{action_port}/webhook", workdir))
     servers.start("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
                               "--port", str(action_port)], env)
     for number, port in enumerate(rasa_ports):

@@ -1,5 +1,8 @@
 """Rasa's SQL tracker store, able to forget a conversation and to forget by age.
 
+Where it keeps conversations is the TRACKER_STORE_URL setting: SQLite under var/
+by default, or `postgresql://user:password@host:port/db` for Rasa replicas (the
+same settings-not-YAML rule as the lock store, components/lock_store.py).
 Forget-me and quick exit must leave no row behind. Their actions set the slot
 `erase_conversation`; when a tracker carrying it is saved, every event of that
 sender is deleted instead. Events older than RETENTION_HOURS (default 72) are
@@ -10,13 +13,28 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Callable, Optional, Text
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
 ERASE_SLOT = "erase_conversation"
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "var" / "rasa-tracker.sqlite3"
+
+
+def database_options(url: Optional[Text]) -> Dict[Text, Any]:
+    """SQLTrackerStore's keyword arguments for a database URL (TRACKER_STORE_URL)."""
+    parsed = sa.engine.make_url((url or "").strip() or f"sqlite:///{DEFAULT_DB}")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValueError(f"TRACKER_STORE_URL must be sqlite:///PATH or postgresql://…, not {parsed.drivername!r}")
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database:
+            raise ValueError("TRACKER_STORE_URL=sqlite:///PATH needs a file path")
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    return {"dialect": parsed.drivername, "host": parsed.host, "port": parsed.port, "db": parsed.database,
+            "username": parsed.username, "password": parsed.password}
 
 
 def _write_ahead_log(connection: Any, _record: Any) -> None:
@@ -40,6 +58,8 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
         clock: Callable[[], float] = time.time,
         **kwargs: Any,
     ) -> None:
+        if "dialect" not in kwargs and "db" not in kwargs:  # endpoints.yml names no database: the setting does
+            kwargs.update(database_options(os.environ.get("TRACKER_STORE_URL")))
         super().__init__(*args, **kwargs)
         self._pool_sqlite_connections()
         hours = retention_hours or float(os.environ.get("RETENTION_HOURS") or 72)

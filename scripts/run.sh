@@ -36,17 +36,16 @@ if [ "${1:-}" = "--rasa-shell" ]; then
   exit 0
 fi
 
-# RASA_REPLICAS > 1: more Rasa processes on 5006, 5007, ... with a Redis lock
-# store (REDIS_HOST, default 127.0.0.1); the bot keeps each conversation on one.
+# RASA_REPLICAS > 1: more Rasa processes on 5006, 5007, ... with Rasa's Redis
+# lock store (LOCK_STORE_URL, default redis://127.0.0.1:6379/1); the bot keeps
+# each conversation on one.
 replicas=${RASA_REPLICAS:-1}
-endpoints=endpoints.yml
-[ "$replicas" -gt 1 ] && endpoints=endpoints.replicas.yml
-export REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379}
+[ "$replicas" -gt 1 ] && export LOCK_STORE_URL=${LOCK_STORE_URL:-redis://127.0.0.1:6379/1}
 urls=()
 echo "Starting the assistant (about a minute; logs in var/)..."
 for n in $(seq 0 $((replicas - 1))); do
   port=$((5005 + n))
-  $BIN/rasa run --model models --endpoints $endpoints --credentials credentials.yml \
+  $BIN/rasa run --model models --endpoints endpoints.yml --credentials credentials.yml \
     --interface 127.0.0.1 --port $port > >(log_to var/rasa$port.log) 2>&1 &
   pids+=($!)
   urls+=("http://127.0.0.1:$port")

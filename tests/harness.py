@@ -19,12 +19,12 @@ import rasa_process
 ROOT = rasa_process.ROOT
 BIN = rasa_process.BIN
 MODEL = ROOT / "models" / f"{rasa_process.MODEL_NAME}.tar.gz"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")  # db 15: never a real lock store's
 
 
 def rasa_env(**extra: str) -> Dict[str, str]:
     """Environment for every Rasa process in tests: nothing is ever sent home (rasa.env)."""
-    defaults = {"ACTION_ENDPOINT_URL": os.environ.get("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook"),
-                "RASA_TRACKER_DB": os.environ.get("RASA_TRACKER_DB", str(ROOT / "var" / "test-tracker.sqlite3"))}
+    defaults = {"TRACKER_STORE_URL": f"sqlite:///{ROOT / 'var' / 'test-tracker.sqlite3'}", "LOCK_STORE_URL": ""}
     return rasa_process.rasa_env(**{**defaults, **extra})
 
 

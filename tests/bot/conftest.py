@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from bot.schema import target_metadata
 from bot.store import Store
 from harness import free_port
-from telegram_harness import POSTGRES_URL, start_bot, stop_bot
+from telegram_harness import start_bot, stop_bot
 from testkit.handoffs import ANA, LUIS, make_handoffs
 from testkit.messenger import FakeMessenger
 
@@ -47,16 +47,11 @@ async def bot_without_rasa(tmp_path):
 
 
 @pytest.fixture
-def postgres():
+def postgres(postgres_server):
     """An empty PostgreSQL bot store, where a server is reachable; a clear skip where not."""
-    engine = sa.create_engine(POSTGRES_URL)
-    try:
-        engine.connect().close()
-    except sa.exc.OperationalError as error:
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} ({type(error.orig).__name__}); "
-                    "set TEST_POSTGRES_URL to test the PostgreSQL store")
+    engine = sa.create_engine(postgres_server)
     empty(engine)
-    yield POSTGRES_URL
+    yield postgres_server
     empty(engine)
     engine.dispose()
 
