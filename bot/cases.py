@@ -23,6 +23,7 @@ from typing import Callable, Dict, List, Optional, Text
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.case_locks import CaseLocks
 from bot.case_tables import (
     ACTIVE,
     CLOSED,
@@ -62,7 +63,7 @@ class Cases:
         self._engine = engine
         self._sealer = sealer
         self._clock = clock
-        self._locks: Dict[Text, asyncio.Lock] = {}  # the tables: the store's migrations (bot/schema.py)
+        self.lock = CaseLocks(engine)  # `lock(alias)`: the case's relay and erasure, across replicas too
 
     async def _run(self, work: Callable, *args):
         """Every database call in a worker thread: the event loop never waits on disk."""
@@ -204,7 +205,7 @@ class Cases:
                          .where(cases.c.alias == alias)).first()
         if row is None:
             return
-        self._locks.pop(alias, None)
+        self.lock.forget(alias)
         posted = list(db.execute(sa.select(posts.c.message_id).where(posts.c.alias == alias)).scalars())
         if dialect_keeps_old_rows(db):  # PostgreSQL: the words are overwritten before the row goes
             db.execute(cases.update().where(cases.c.alias == alias).values(
@@ -336,10 +337,6 @@ class Cases:
                 db.execute(outbox.update().where(outbox.c.id == delivery.id).values(
                     attempts=attempts, next_at=self._clock() + min(first_delay * 2 ** (attempts - 1), longest)))
         await self._run(work)
-
-    def lock(self, alias: Text) -> asyncio.Lock:
-        """One case's relay and its erasure never overlap (in this process)."""
-        return self._locks.setdefault(alias, asyncio.Lock())
 
     async def delivered(self, delivery: Delivery, copy_id: int) -> None:
         """Mark sent and remember which copy answers to which original."""

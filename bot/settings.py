@@ -177,7 +177,7 @@ def load(env: Optional[Mapping[Text, Text]] = None, var: Path = VAR) -> Settings
         advocate_language=_advocate_language(env),
         max_messages_per_second=_rate(env),
         metrics_listen=_listen(env),
-        action_health_url=_url(env, "ACTION_HEALTH_URL", _action_health(env)),
+        action_health_url=_url(env, "ACTION_HEALTH_URL", "http://127.0.0.1:5055/health"),  # endpoints.yml's server
         alert_check_seconds=_number(env, "ALERT_CHECK_SECONDS", 15.0),
         alert_repeat_minutes=_number(env, "ALERT_REPEAT_MINUTES", 30.0),
         rasa_down_alert_seconds=_number(env, "RASA_DOWN_ALERT_SECONDS", 60.0),
@@ -195,12 +195,6 @@ def _listen(env: Mapping[Text, Text]) -> Optional[Text]:
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise SettingsError(f"METRICS_LISTEN={raw!r} must be host:port (or off).")
     return raw
-
-
-def _action_health(env: Mapping[Text, Text]) -> Text:
-    """The action server's /health, beside the webhook Rasa calls (ACTION_ENDPOINT_URL)."""
-    webhook = env.get("ACTION_ENDPOINT_URL", "").strip() or "http://127.0.0.1:5055/webhook"
-    return webhook[: -len("/webhook")] + "/health" if webhook.endswith("/webhook") else webhook
 
 
 def _choice(env: Mapping[Text, Text], name: Text, allowed: Tuple[Text, ...]) -> Text:
