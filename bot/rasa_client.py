@@ -24,8 +24,12 @@ class RasaClient:
     """Send a survivor's message under a pseudonym and get Rasa's replies.
 
     `base_urls` may list several Rasa replicas, comma-separated. Each
-    conversation always goes to the same replica (a stable hash of the
-    pseudonym), so one conversation is never processed by two at once.
+    conversation goes to the same replica (a stable hash of the pseudonym), so
+    its turns are not spread over replicas. A replica that refuses the
+    connection never saw the message, so the next one in the ring gets it: the
+    replicas share the tracker store (and Rasa's lock store keeps two off one
+    conversation). A timeout or an error is not retried elsewhere: that replica
+    may have handled the message already.
     """
 
     def __init__(self, base_urls: Text, timeout: float = 10.0) -> None:
@@ -36,7 +40,12 @@ class RasaClient:
 
     def url_for(self, sender: Text) -> Text:
         """The replica for this conversation; stable across restarts of the bot."""
-        return self._urls[zlib.crc32(sender.encode()) % len(self._urls)]
+        return self.urls_for(sender)[0]
+
+    def urls_for(self, sender: Text) -> List[Text]:
+        """This conversation's replica first, then the others in ring order (failover)."""
+        first = zlib.crc32(sender.encode()) % len(self._urls)
+        return self._urls[first:] + self._urls[:first]
 
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -49,25 +58,32 @@ class RasaClient:
         """Rasa's replies: dicts with `text`, `buttons` and/or `custom`, and `response`, the
         name of the response each came from (components/rest_channel.py)."""
         body = {"sender": sender, "message": text, "metadata": metadata or {}}
-        try:
-            with RASA_LATENCY.time():
-                async with self.session().post(self.url_for(sender), json=body) as response:
-                    if response.status != 200:
-                        raise RasaUnavailable(f"Rasa answered HTTP {response.status}")
-                    return await response.json()
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise RasaUnavailable(type(error).__name__) from error
+        urls = self.urls_for(sender)
+        for url in urls:
+            try:
+                with RASA_LATENCY.time():
+                    async with self.session().post(url, json=body) as response:
+                        if response.status != 200:
+                            raise RasaUnavailable(f"Rasa answered HTTP {response.status}")
+                        return await response.json()
+            except aiohttp.ClientConnectorError as error:  # not delivered: the next replica may take it
+                if url == urls[-1]:
+                    raise RasaUnavailable(type(error).__name__) from error
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise RasaUnavailable(type(error).__name__) from error
+        raise RasaUnavailable("no Rasa replica configured")
 
     async def reachable(self) -> bool:
-        """Every replica answers its health page (`GET /`): each conversation needs its own."""
+        """At least one replica answers its health page (`GET /`): with failover, any replica
+        can answer any survivor. (Each replica's own health is its orchestrator's to watch.)"""
         for base in self._bases:
             try:
                 async with self.session().get(base + "/") as response:
-                    if response.status != 200:
-                        return False
+                    if response.status == 200:
+                        return True
             except (aiohttp.ClientError, TimeoutError):
-                return False
-        return True
+                continue
+        return False
 
     async def erase(self, sender: Text) -> None:
         """Have Rasa delete this conversation's tracker (its quick-exit action marks it for

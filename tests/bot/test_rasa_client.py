@@ -4,6 +4,7 @@ import pytest
 from aiohttp import web
 
 from bot.rasa_client import RasaClient, RasaUnavailable
+from harness import free_port
 from telegram_harness import rasa_stand_in
 
 
@@ -38,3 +39,55 @@ async def test_an_erasure_counts_only_when_rasa_confirms_it():
     finally:
         await client.close()
         await rasa.runner.cleanup()
+
+
+async def a_rasa_that_answers(name):
+    async def reply(request):
+        body = await request.json()
+        return web.json_response([{"text": f"{name} answers {body['message']}"}])
+    return await rasa_stand_in(reply)
+
+
+async def test_a_replica_that_is_down_hands_its_conversations_to_the_next_one():
+    alive = await a_rasa_that_answers("second")
+    down = f"http://127.0.0.1:{free_port()}"
+    client = RasaClient(f"{down},{alive.url}")
+    try:
+        sender = next(s for s in (f"pseudonym-{n}" for n in range(100)) if client.url_for(s).startswith(down))
+        assert await client.send(sender, "hello") == [{"text": "second answers hello"}]
+        assert await client.reachable(), "ready while one replica can answer"
+    finally:
+        await client.close()
+        await alive.runner.cleanup()
+
+
+async def test_a_replica_that_fails_after_receiving_is_not_asked_again_elsewhere():
+    """An error or a timeout may come after Rasa handled the message: a second replica would
+    answer it twice."""
+    calls = []
+
+    async def broken(request):
+        calls.append("broken")
+        return web.Response(status=500)
+
+    first, second = await rasa_stand_in(broken), await a_rasa_that_answers("second")
+    client = RasaClient(f"{first.url},{second.url}")
+    try:
+        sender = next(s for s in (f"pseudonym-{n}" for n in range(100)) if client.url_for(s).startswith(first.url))
+        with pytest.raises(RasaUnavailable):
+            await client.send(sender, "hello")
+        assert calls == ["broken"]
+    finally:
+        await client.close()
+        for rasa in (first, second):
+            await rasa.runner.cleanup()
+
+
+async def test_with_every_replica_down_rasa_is_unavailable_and_not_ready():
+    client = RasaClient(f"http://127.0.0.1:{free_port()},http://127.0.0.1:{free_port()}")
+    try:
+        with pytest.raises(RasaUnavailable):
+            await client.send("pseudonym-1", "hello")
+        assert not await client.reachable()
+    finally:
+        await client.close()
