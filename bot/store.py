@@ -13,6 +13,7 @@ run in a worker thread so the event loop never waits on the disk.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -35,13 +36,17 @@ chat_messages = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False, index=True),
     sa.UniqueConstraint("pseudonym", "message_id"),
 )
-telegram_updates = sa.Table(  # handled once: a retried webhook delivery is recognised (no person named)
+telegram_updates = sa.Table(  # handled once across replicas: a retried webhook delivery is recognised
     "telegram_updates",
     metadata,
     sa.Column("update_id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("seen_at", sa.Float, nullable=False, index=True),
+    sa.Column("owner", sa.String(16), nullable=False),  # the replica handling it (a process id, no person)
+    sa.Column("done", sa.Boolean, nullable=False),
 )
 UPDATE_MEMORY_SECONDS = 24 * 3600  # Telegram gives up redelivering an update long before this
+SQLITE_LEASE_SECONDS = 60.0  # SQLite has no session locks: an unfinished update is taken over after this
+NEW, DONE, BUSY = "new", "done", "busy"
 chosen_languages = sa.Table(  # the language a survivor chose in the chat, for the bot's own texts
     "chosen_languages",
     metadata,
@@ -49,6 +54,11 @@ chosen_languages = sa.Table(  # the language a survivor chose in the chat, for t
     sa.Column("language", sa.String(8), nullable=False),
     sa.Column("chosen_at", sa.Float, nullable=False, index=True),
 )
+
+
+def presence_key(owner: Text) -> int:
+    """The advisory lock key of a replica's presence, the same in every replica."""
+    return int.from_bytes(hashlib.sha256(f"replica:{owner}".encode()).digest()[:8], "big", signed=True)
 
 
 def sqlite_pragmas(connection, _record) -> None:
@@ -80,9 +90,10 @@ class Store:
             self._engine = sa.create_engine(url, future=True, poolclass=sa.pool.QueuePool,
                                             connect_args={"check_same_thread": False})
             sa.event.listen(self._engine, "connect", sqlite_pragmas)
-        else:
-            self._engine = sa.create_engine(url, future=True)
+        else:  # a connection PostgreSQL dropped (a restart, a failover) is replaced, not used
+            self._engine = sa.create_engine(url, future=True, pool_pre_ping=True)
         self._clock = clock
+        self._presence: Optional[sa.engine.Connection] = None
         migrate(self._engine, sealer)  # bot/migrations/: every table the bot keeps, up to date
 
     @property
@@ -113,15 +124,51 @@ class Store:
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
         return dialect.insert(table).on_conflict_do_nothing()
 
-    async def first_time(self, update_id: int) -> bool:
-        """True the first time any replica sees this Telegram update; False for a redelivery."""
-        return await asyncio.to_thread(self._first_time, update_id)
+    async def claim_update(self, update_id: int, owner: Text) -> Text:
+        """NEW: this replica handles the update (first delivery, or its replica died); DONE:
+        handled already, drop it; BUSY: another live replica is handling it, ask again later."""
+        return await asyncio.to_thread(self._claim_update, update_id, owner)
 
-    def _first_time(self, update_id: int) -> bool:
+    def _claim_update(self, update_id: int, owner: Text) -> Text:
+        now = self._clock()
         with self._engine.begin() as connection:
             inserted = connection.execute(self._insert_new(telegram_updates).values(
-                update_id=update_id, seen_at=self._clock()))
-            return inserted.rowcount == 1
+                update_id=update_id, seen_at=now, owner=owner, done=False))
+            if inserted.rowcount == 1:
+                return NEW
+            row = connection.execute(sa.select(telegram_updates.c.owner, telegram_updates.c.done,
+                                               telegram_updates.c.seen_at)
+                                     .where(telegram_updates.c.update_id == update_id)).one()
+            if row.done:
+                return DONE
+            if row.owner == owner or self._alive(connection, row.owner, row.seen_at):
+                return BUSY
+            taken = connection.execute(telegram_updates.update().where(
+                telegram_updates.c.update_id == update_id, telegram_updates.c.owner == row.owner,
+                telegram_updates.c.done.is_(False)).values(owner=owner, seen_at=now))
+            return NEW if taken.rowcount == 1 else BUSY
+
+    def _alive(self, connection, owner: Text, seen_at: float) -> bool:
+        """On PostgreSQL a replica holds its presence lock while it lives (`be_present`); on
+        SQLite, an unfinished update is left to its replica for a lease."""
+        if self._engine.dialect.name != "postgresql":
+            return self._clock() - seen_at < SQLITE_LEASE_SECONDS
+        key = presence_key(owner)
+        if connection.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}).scalar():
+            return False  # nobody holds it: that replica is gone (the lock goes with this transaction)
+        return True
+
+    async def finish_update(self, update_id: int) -> None:
+        await asyncio.to_thread(self._execute_all, [
+            telegram_updates.update().where(telegram_updates.c.update_id == update_id).values(done=True)])
+
+    def be_present(self, owner: Text) -> None:
+        """Hold this replica's presence lock for the life of the process (PostgreSQL): when the
+        process dies, its connection and the lock go, and its unfinished updates are taken over."""
+        if self._engine.dialect.name == "postgresql" and self._presence is None:
+            self._presence = self._engine.connect()
+            self._presence.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": presence_key(owner)})
+            self._presence.commit()
 
     async def message_ids(self, pseudonym: Text) -> List[int]:
         """Ids still inside Telegram's deletion window, oldest first."""
@@ -172,4 +219,7 @@ class Store:
             return sum(connection.execute(statement).rowcount for statement in statements)
 
     def close(self) -> None:
+        if self._presence is not None:
+            self._presence.close()
+            self._presence = None
         self._engine.dispose()

@@ -60,6 +60,44 @@ class FakeTelegram:
         self.changed = asyncio.Condition()
         self.runner: Optional[web.AppRunner] = None
         self.port = 0
+        self.deliveries: List[asyncio.Task] = []
+        self.delivered: Dict[int, int] = {}  # update id -> deliveries the webhook answered 200
+
+    # --- webhook delivery ---------------------------------------------------
+    def deliver_to(self, url: str, secret: str, connections: int = 8, retry_seconds: float = 0.2) -> None:
+        """Deliver updates by webhook to `url`, as Telegram does once a webhook is set: up to
+        `connections` at once, each retried until it is answered 200 (a replica gone, a
+        proxy error)."""
+        import aiohttp
+
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+
+        async def worker() -> None:
+            while True:
+                update = await self.updates.get()
+                while True:
+                    try:
+                        async with session.post(url, json=update,
+                                                headers={"X-Telegram-Bot-Api-Secret-Token": secret}) as answer:
+                            if answer.status == 200:
+                                self.delivered[update["update_id"]] = self.delivered.get(update["update_id"], 0) + 1
+                                break
+                    except (aiohttp.ClientError, asyncio.TimeoutError):
+                        pass
+                    await asyncio.sleep(retry_seconds)
+
+        async def close_session() -> None:
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await session.close()
+
+        self.deliveries = [asyncio.create_task(worker()) for _ in range(connections)]
+        self.deliveries.append(asyncio.create_task(close_session()))
+
+    def redeliver(self, update: Dict[str, Any]) -> None:
+        """Telegram sends an update again (it saw no answer in time)."""
+        self.updates.put_nowait(update)
 
     # --- server -----------------------------------------------------------
     async def start(self) -> str:
@@ -73,6 +111,9 @@ class FakeTelegram:
         return f"http://127.0.0.1:{self.port}/bot"
 
     async def stop(self) -> None:
+        for task in self.deliveries:
+            task.cancel()
+        await asyncio.gather(*self.deliveries, return_exceptions=True)
         if self.runner:
             await self.runner.cleanup()
 

@@ -11,11 +11,9 @@ from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Messag
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     ContextTypes,
     Defaults,
-    TypeHandler,
 )
 
 from bot import metrics
@@ -29,6 +27,7 @@ from bot.health import Cached, Health, HttpCheck
 from bot.monitoring import Monitoring
 from bot.sealing import Sealer
 from bot.tallies import DailyCounts
+from bot.telegram import webhook
 from bot.telegram.advocates import Advocates
 from bot.telegram.messenger import TelegramMessenger, with_retries
 from bot.telegram.order import PerChatOrder
@@ -119,8 +118,6 @@ class TelegramBridge:
             backlog_at=settings.relay_backlog_alert)
         if settings.metrics_listen:
             self.monitoring = Monitoring(settings.metrics_listen, self.health(application), self.refresh_gauges)
-        if settings.webhook_url:  # polling never hands out an update twice; a webhook may
-            application.add_handler(TypeHandler(Update, self.once), group=-1)
         application.add_handlers(self.survivors.handlers() + self.advocates.handlers()
                                  + [CallbackQueryHandler(self.on_button)])
         application.add_error_handler(self.on_error)
@@ -189,13 +186,6 @@ class TelegramBridge:
     async def purge(self) -> None:
         await self.erasure.purge(self.settings.retention_hours)
 
-    async def once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A webhook delivery Telegram retried (to this replica or another) is dropped: the
-        update id was recorded in the shared store the first time."""
-        if not await self.store.first_time(update.update_id):
-            metrics.duplicate_update()
-            raise ApplicationHandlerStop
-
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Only a button we offered, on that very message, in a private chat or the group."""
         query = update.callback_query
@@ -215,17 +205,12 @@ class TelegramBridge:
         log.error("handler_failed", extra={"error": type(context.error).__name__})  # no update content
 
 
-def webhook_options(settings) -> dict:
-    """Telegram sends WEBHOOK_SECRET in a header; PTB answers 403 to requests without it."""
-    return dict(listen=settings.webhook_listen, port=settings.webhook_port, url_path=WEBHOOK_PATH,
-                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES)
-
-
 def run(bridge: Bridge) -> None:
-    """Polling by default; webhook mode when WEBHOOK_URL is set. Shutdown closes the bridge."""
-    application = TelegramBridge(bridge).build()
+    """Polling by default; webhook mode when WEBHOOK_URL is set (bot/telegram/webhook.py: the
+    answer waits for the handling, once across replicas). Shutdown closes the bridge."""
+    telegram_bridge = TelegramBridge(bridge)
+    application = telegram_bridge.build()
     if bridge.settings.webhook_url:
-        application.run_webhook(**webhook_options(bridge.settings))
+        asyncio.run(webhook.serve(application, telegram_bridge.store, bridge.settings, WEBHOOK_PATH))
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.store import Store
+from bot.store import BUSY, DONE, NEW, SQLITE_LEASE_SECONDS, Store
 
 
 @pytest.fixture
@@ -40,3 +40,36 @@ async def test_ids_past_telegrams_48_hour_window_are_not_offered_or_kept(store, 
     clock.now += 49 * 3600
     assert await store.message_ids("a") == []
     assert await store.purge(retention_hours=72) == 1, "never kept past 48 hours"
+
+
+async def test_an_update_is_handled_by_one_replica_and_a_repeat_of_it_is_dropped(store):
+    store.be_present("replica-a")
+    assert await store.claim_update(41, "replica-a") == NEW
+    assert await store.claim_update(41, "replica-b") == BUSY, "replica a is still on it"
+    await store.finish_update(41)
+    assert await store.claim_update(41, "replica-b") == DONE
+
+
+async def test_the_update_of_a_replica_that_died_is_taken_over(store_url, clock):
+    """PostgreSQL: the dead replica's presence lock went with its connection; SQLite: after a lease."""
+    dying, survivor = Store(store_url, clock=clock), Store(store_url, clock=clock)
+    try:
+        dying.be_present("replica-a")
+        survivor.be_present("replica-b")
+        assert await dying.claim_update(42, "replica-a") == NEW
+        dying.close()  # the process is gone
+        if not store_url.startswith("postgresql"):
+            assert await survivor.claim_update(42, "replica-b") == BUSY, "within the lease, a may be working"
+            clock.now += SQLITE_LEASE_SECONDS
+        assert await survivor.claim_update(42, "replica-b") == NEW
+        assert await survivor.claim_update(42, "replica-c") == BUSY
+    finally:
+        survivor.close()
+
+
+async def test_handled_update_ids_are_forgotten_after_a_day(store, clock):
+    assert await store.claim_update(43, "replica-a") == NEW
+    await store.finish_update(43)
+    clock.now += 25 * 3600
+    await store.purge(retention_hours=72)
+    assert await store.claim_update(43, "replica-a") == NEW

@@ -11,9 +11,10 @@ import pytest
 from aiohttp import web
 from telegram import Chat, Message, Update
 
-from bot.telegram.app import WEBHOOK_PATH, webhook_options
+from bot.telegram.app import WEBHOOK_PATH
 from bot.telegram.messenger import split_text
 from bot.telegram.order import PerChatOrder
+from bot.telegram.webhook import open_webhook
 from bot.texts import all_texts, text
 from harness import free_port
 from telegram_harness import ADVOCATES, eventually, person, rasa_stand_in, start_bot, stop_bot
@@ -251,8 +252,9 @@ async def test_webhook_mode_accepts_only_requests_with_telegrams_secret_token(as
     update = {"update_id": 1, "message": running.fake.new_message(rosa.id, rosa.as_user(), text="/help", entities=[
         {"type": "bot_command", "offset": 0, "length": 5}])}
     url = f"http://127.0.0.1:{port}/{WEBHOOK_PATH}"
+    hook = None
     try:
-        await running.application.updater.start_webhook(**webhook_options(running.settings))
+        hook = await open_webhook(running.application, running.bridge.store, running.settings, WEBHOOK_PATH)
         [registered] = running.fake.calls("setWebhook")
         assert registered["url"] == "https://bot.example.org/telegram"
         assert registered["secret_token"] == SECRET
@@ -264,13 +266,15 @@ async def test_webhook_mode_accepts_only_requests_with_telegrams_secret_token(as
         [reply] = await running.fake.wait_for(lambda: running.fake.bot_messages(rosa.id))
         assert reply["text"] == text("help", "en"), "only the request with the secret was answered"
     finally:
+        if hook is not None:
+            await hook.stop()
         await stop_bot(running)
 
 
 async def test_a_webhook_update_delivered_twice_to_two_replicas_is_answered_once(assistant, tmp_path):
     """Telegram retries a delivery it saw no answer to, and behind a proxy the retry may reach
     another replica: the update id, kept in the shared store, makes it count once."""
-    fake, ports, replicas = FakeTelegram(), [free_port(), free_port()], []
+    fake, ports, replicas, hooks = FakeTelegram(), [free_port(), free_port()], [], []
     await fake.start()
     shared = f"sqlite:///{tmp_path}/shared.sqlite3"
     try:
@@ -278,8 +282,9 @@ async def test_a_webhook_update_delivered_twice_to_two_replicas_is_answered_once
             replica = await start_bot(tmp_path / str(port), assistant.url, polling=False, fake=fake, STORE_URL=shared,
                                       WEBHOOK_URL="https://bot.example.org/telegram", WEBHOOK_SECRET=SECRET,
                                       WEBHOOK_PORT=str(port))
-            await replica.application.updater.start_webhook(**webhook_options(replica.settings))
             replicas.append(replica)
+            hooks.append(await open_webhook(replica.application, replica.bridge.store, replica.settings,
+                                            WEBHOOK_PATH))
         rosa = person("en")
         help_update = {"update_id": 7, "message": fake.new_message(rosa.id, rosa.as_user(), text="/help", entities=[
             {"type": "bot_command", "offset": 0, "length": 5}])}
@@ -296,6 +301,8 @@ async def test_a_webhook_update_delivered_twice_to_two_replicas_is_answered_once
                               headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
             await fake.wait_for(lambda: len(fake.bot_messages(rosa.id)) == 2)
     finally:
+        for hook in hooks:
+            await hook.stop()
         for replica in replicas:
             await stop_bot(replica, keep_fake=True)
         await fake.stop()

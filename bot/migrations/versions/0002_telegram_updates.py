@@ -1,8 +1,10 @@
-"""Telegram update ids already handled, so a webhook delivered twice is processed once.
+"""Telegram updates being handled or handled, so a webhook delivered twice is processed once.
 
 Telegram retries a webhook delivery it did not see answered, and with several
-replicas behind a proxy the retry may reach another one. An update id is a counter
-of the bot's updates: it names no person.
+replicas behind a proxy the retry may reach another one. Each row says which
+replica (a random id per process) took the update and whether it finished: a
+retry of an update whose replica died is taken over. An update id is a counter
+of the bot's updates, and a replica id names a process: neither names a person.
 
 Revision ID: 0002
 Revises: 0001
@@ -25,6 +27,8 @@ def upgrade() -> None:
         "telegram_updates",
         sa.Column("update_id", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("seen_at", sa.Float, nullable=False, index=True),
+        sa.Column("owner", sa.String(16), nullable=False),
+        sa.Column("done", sa.Boolean, nullable=False),
     )
 
 
