@@ -9,7 +9,9 @@ include rasa.env
 export $(shell sed -nE 's/^([A-Z_]+)=.*/\1/p' rasa.env)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install train validate run shell actions test lint evaluate bench report clean
+.PHONY: install train validate run run-fleet shell actions test lint evaluate bench report clean
+BOTS ?= 2
+RASA ?= 2
 
 install: $(STAMP)  ## create .venv/ with the locked dependencies (no-op when up to date)
 $(STAMP): requirements/lock.txt requirements/dev.txt scripts/install.sh
@@ -24,6 +26,9 @@ validate: install  ## check the training data for conflicts and mistakes
 
 run: train  ## start the action server, Rasa and the terminal chat (Ctrl-C stops all)
 	bash scripts/run.sh
+
+run-fleet: train  ## BOTS bots (webhook mode) and RASA Rasa servers on PostgreSQL and Redis, behind nginx (README, Scaling out)
+	$(BIN)/python -m scripts.fleet --bots $(BOTS) --rasa $(RASA)
 
 shell: train  ## Rasa's own shell, with the action server running
 	bash scripts/run.sh --rasa-shell

@@ -120,8 +120,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--rasa", type=int, default=2)
     parser.add_argument("--listen", type=int, default=8080, help="the proxy's port (TLS terminates before it)")
     args = parser.parse_args(argv)
-    env = {key: value for key, value in rasa_process.nothing_sent_home().items()}
-    env.update({key: value for key, value in os.environ.items()})
+    from bot.settings import read_env_file
+
+    env = {**rasa_process.nothing_sent_home(), **read_env_file(ROOT / ".env"), **os.environ}
     missing = [name for name in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_URL", "STORE_URL", "TRACKER_STORE_URL",
                                  "LOCK_STORE_URL") if not env.get(name)]
     if missing:

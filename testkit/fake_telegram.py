@@ -61,7 +61,8 @@ class FakeTelegram:
         self.runner: Optional[web.AppRunner] = None
         self.port = 0
         self.deliveries: List[asyncio.Task] = []
-        self.delivered: Dict[int, int] = {}  # update id -> deliveries the webhook answered 200
+        self.delivered: List[Dict[str, Any]] = []  # updates the webhook answered 200, in that order
+        self.delivery_failures = 0  # deliveries not answered 200 (then retried)
 
     # --- webhook delivery ---------------------------------------------------
     def deliver_to(self, url: str, secret: str, connections: int = 8, retry_seconds: float = 0.2) -> None:
@@ -80,10 +81,11 @@ class FakeTelegram:
                         async with session.post(url, json=update,
                                                 headers={"X-Telegram-Bot-Api-Secret-Token": secret}) as answer:
                             if answer.status == 200:
-                                self.delivered[update["update_id"]] = self.delivered.get(update["update_id"], 0) + 1
+                                self.delivered.append(update)
                                 break
                     except (aiohttp.ClientError, asyncio.TimeoutError):
                         pass
+                    self.delivery_failures += 1
                     await asyncio.sleep(retry_seconds)
 
         async def close_session() -> None:

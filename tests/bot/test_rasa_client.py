@@ -91,3 +91,20 @@ async def test_with_every_replica_down_rasa_is_unavailable_and_not_ready():
         assert not await client.reachable()
     finally:
         await client.close()
+
+
+async def test_a_replica_that_dies_mid_turn_hands_the_message_to_the_next_one():
+    """The connection dropped without an answer: the replica is gone, the survivor still gets one."""
+    async def dies(request):
+        request.transport.close()
+        return web.Response()
+
+    dead, alive = await rasa_stand_in(dies), await a_rasa_that_answers("second")
+    client = RasaClient(f"{dead.url},{alive.url}")
+    try:
+        sender = next(s for s in (f"pseudonym-{n}" for n in range(100)) if client.url_for(s).startswith(dead.url))
+        assert await client.send(sender, "hello") == [{"text": "second answers hello"}]
+    finally:
+        await client.close()
+        for rasa in (dead, alive):
+            await rasa.runner.cleanup()
