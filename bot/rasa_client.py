@@ -14,6 +14,10 @@ import aiohttp
 from bot.metrics import RASA_LATENCY
 
 ERASE_PAYLOAD = "/quick_exit"
+# A replica taking over from one that died may wait for the dead one's conversation lock to
+# expire (TICKET_LOCK_LIFETIME in rasa.env, 5 s, and Rasa's 1 s retry): that attempt gets this
+# much longer than RASA_TIMEOUT_SECONDS, so the survivor still gets their answer.
+FAILOVER_EXTRA_SECONDS = 7.0
 
 
 class RasaUnavailable(Exception):
@@ -39,6 +43,7 @@ class RasaClient:
         self._bases = [url.strip().rstrip("/") for url in base_urls.split(",") if url.strip()]
         self._urls = [base + "/webhooks/rest/webhook" for base in self._bases]
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._failover_timeout = aiohttp.ClientTimeout(total=timeout + FAILOVER_EXTRA_SECONDS)
         self._session: Optional[aiohttp.ClientSession] = None
 
     def url_for(self, sender: Text) -> Text:
@@ -63,9 +68,10 @@ class RasaClient:
         body = {"sender": sender, "message": text, "metadata": metadata or {}}
         urls = self.urls_for(sender)
         for url in urls:
+            timeout = self._timeout if url == urls[0] else self._failover_timeout
             try:
                 with RASA_LATENCY.time():
-                    async with self.session().post(url, json=body) as response:
+                    async with self.session().post(url, json=body, timeout=timeout) as response:
                         if response.status != 200:
                             raise RasaUnavailable(f"Rasa answered HTTP {response.status}")
                         return await response.json()

@@ -164,11 +164,23 @@ class Store:
 
     def be_present(self, owner: Text) -> None:
         """Hold this replica's presence lock for the life of the process (PostgreSQL): when the
-        process dies, its connection and the lock go, and its unfinished updates are taken over."""
-        if self._engine.dialect.name == "postgresql" and self._presence is None:
-            self._presence = self._engine.connect()
-            self._presence.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": presence_key(owner)})
-            self._presence.commit()
+        process dies, its connection and the lock go, and its unfinished updates are taken over.
+        Called again now and then: a database restart ends the session, so the lock is taken anew."""
+        if self._engine.dialect.name != "postgresql":
+            return
+        if self._presence is not None:
+            try:
+                self._presence.execute(sa.text("SELECT 1"))
+                self._presence.commit()
+                return
+            except sa.exc.DBAPIError:
+                self._presence.invalidate()
+                self._presence.close()
+                self._presence = None
+        presence = self._engine.connect()
+        presence.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": presence_key(owner)})
+        presence.commit()
+        self._presence = presence
 
     async def message_ids(self, pseudonym: Text) -> List[int]:
         """Ids still inside Telegram's deletion window, oldest first."""

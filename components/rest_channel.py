@@ -6,15 +6,37 @@ knows which response it sent (`utter_action`: "utter_faq/debt",
 "utter_crisis_line"), but its REST channel drops that; this channel keeps it as
 `response` on each message. Same name ("rest") and URL
 (`/webhooks/rest/webhook`): the bot needs no other change.
+
+Rasa's REST channel also logs a survivor's words when handling a message fails
+or is cut short (`rest.message.received.timeout`, with `text=`); a filter on its
+logger blanks them, so no message text reaches a server log.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any, Awaitable, Callable, Dict, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
+
+WORDS = re.compile(r"""(["']text["']\s*[:=]\s*)(["'])(?:\\.|(?!\2).)*\2""")
+
+
+class NoWords(logging.Filter):
+    """Blanks a message's text in a log record of Rasa's REST channel (JSON or repr form)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, dict) and "text" in record.msg:
+            record.msg = {**record.msg, "text": "(not logged)"}
+        elif isinstance(record.msg, str) and "text" in record.msg:
+            record.msg = WORDS.sub(r'\1"(not logged)"', record.msg)
+        return True
+
+
+logging.getLogger("rasa.core.channels.rest").addFilter(NoWords())
 
 
 class NamingCollector(CollectingOutputChannel):

@@ -28,6 +28,8 @@ from bot.store import BUSY, DONE, Store
 
 log = logging.getLogger("safe_harbor.telegram")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+PRESENCE_CHECK_SECONDS = 5.0  # how soon a replica is known alive again after a database restart
+FINISH_RETRY_SECONDS = (0.2, 0.5, 1.0, 2.0, 4.0)  # marking an update handled, through a database hiccup
 
 
 class Webhook:
@@ -40,9 +42,11 @@ class Webhook:
         self.path = path
         self.replica = secrets.token_hex(8)  # names this process in the store while it lives
         self.runner: Optional[web.AppRunner] = None
+        self.presence: Optional[asyncio.Task] = None
 
     async def start(self, listen: Text, port: int) -> None:
         await asyncio.to_thread(self.store.be_present, self.replica)
+        self.presence = asyncio.create_task(self.stay_present())
         app = web.Application(client_max_size=1 << 20)
         app.router.add_post(f"/{self.path}", self.receive)
         self.runner = web.AppRunner(app, access_log=None)
@@ -56,7 +60,11 @@ class Webhook:
             update = Update.de_json(json.loads(await request.read()), self.application.bot)
         except (ValueError, TypeError, KeyError):
             return web.Response(status=400)
-        claim = await self.store.claim_update(update.update_id, self.replica)
+        try:
+            claim = await self.store.claim_update(update.update_id, self.replica)
+        except Exception as error:  # the store is away (a restart): not handled, so Telegram asks again
+            log.warning("update_not_claimed", extra={"error": type(error).__name__})
+            return web.Response(status=503)
         if claim == DONE:
             metrics.duplicate_update()
             return web.Response()
@@ -64,10 +72,29 @@ class Webhook:
             return web.Response(status=503)
         processor = self.application.update_processor
         await processor.process_update(update, self.application.process_update(update))
-        await self.store.finish_update(update.update_id)
-        return web.Response()
+        await self.finish(update.update_id)
+        return web.Response()  # handled: even if it could not be marked, Telegram must not send it again
+
+    async def finish(self, update_id: int) -> None:
+        for delay in FINISH_RETRY_SECONDS:
+            try:
+                await self.store.finish_update(update_id)
+                return
+            except Exception as error:  # the store is away for a moment: the answer is already out
+                log.warning("update_not_marked_handled", extra={"error": type(error).__name__})
+                await asyncio.sleep(delay)
+
+    async def stay_present(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_CHECK_SECONDS)
+            try:
+                await asyncio.to_thread(self.store.be_present, self.replica)
+            except Exception as error:  # tried again at the next check
+                log.warning("presence_not_renewed", extra={"error": type(error).__name__})
 
     async def stop(self) -> None:
+        if self.presence is not None:
+            self.presence.cancel()
         if self.runner is not None:
             await self.runner.cleanup()
 
