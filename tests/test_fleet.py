@@ -175,24 +175,23 @@ async def test_steady_load_without_a_fault_is_answered_exactly_once(fleet):
     assert figures["exactly_once_in_order"], figures
 
 
-async def test_killing_a_bot_replica_loses_and_repeats_nothing_and_it_comes_back(fleet):
-    async def kill_bot() -> None:
-        await asyncio.to_thread(fleet.processes.kill, "bot0")
+async def killed_under_load(fleet, name: str, fault: str) -> None:
+    """`name` killed (SIGKILL) with messages on their way, then started again."""
+    async def kill() -> None:
+        await asyncio.to_thread(fleet.processes.kill, name)
 
-    figures = await fleet.load(during=kill_bot)
-    figures["restart_ready_s"] = round(await asyncio.to_thread(fleet.processes.restart, "bot0"), 1)
-    record("kill one bot replica, then restart it", figures)
+    figures = await fleet.load(during=kill)
+    figures["restart_ready_s"] = round(await asyncio.to_thread(fleet.processes.restart, name), 1)
+    record(fault, figures)
     assert figures["exactly_once_in_order"], figures
+
+
+async def test_killing_a_bot_replica_loses_and_repeats_nothing_and_it_comes_back(fleet):
+    await killed_under_load(fleet, "bot0", "kill one bot replica, then restart it")
 
 
 async def test_killing_a_rasa_replica_loses_and_repeats_nothing(fleet):
-    async def kill_rasa() -> None:
-        await asyncio.to_thread(fleet.processes.kill, "rasa1")
-
-    figures = await fleet.load(during=kill_rasa)
-    figures["restart_ready_s"] = round(await asyncio.to_thread(fleet.processes.restart, "rasa1"), 1)
-    record("kill one Rasa replica", figures)
-    assert figures["exactly_once_in_order"], figures
+    await killed_under_load(fleet, "rasa1", "kill one Rasa replica")
 
 
 async def test_an_update_delivered_twice_is_answered_once(fleet):
