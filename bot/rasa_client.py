@@ -30,8 +30,8 @@ class RasaClient:
     `base_urls` may list several Rasa replicas, comma-separated. Each
     conversation goes to the same replica (a stable hash of the pseudonym), so
     its turns are not spread over replicas. A replica that refuses the
-    connection never saw the message, and one that drops it without a word has
-    died: either way the next one in the ring gets it (the replicas share the
+    connection never saw the message, and one that resets or drops it without
+    a word has died: either way the next one in the ring gets it (the replicas share the
     tracker store, and Rasa's lock store keeps two off one conversation). A
     replica that died mid-turn may have saved the message first: then Rasa's
     history holds it twice, and the survivor still gets one answer. A timeout
@@ -75,7 +75,7 @@ class RasaClient:
                         if response.status != 200:
                             raise RasaUnavailable(f"Rasa answered HTTP {response.status}")
                         return await response.json()
-            except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError) as error:  # gone: the next
+            except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as error:  # refused, reset, dropped: gone
                 if url == urls[-1]:
                     raise RasaUnavailable(type(error).__name__) from error
             except (aiohttp.ClientError, TimeoutError) as error:

@@ -1,5 +1,8 @@
 """The Rasa client keeps each conversation on one replica, and knows when Rasa really erased one."""
 
+import socket
+import struct
+
 import pytest
 from aiohttp import web
 
@@ -93,9 +96,14 @@ async def test_with_every_replica_down_rasa_is_unavailable_and_not_ready():
         await client.close()
 
 
-async def test_a_replica_that_dies_mid_turn_hands_the_message_to_the_next_one():
-    """The connection dropped without an answer: the replica is gone, the survivor still gets one."""
+@pytest.mark.parametrize("how", ["closed", "reset"])
+async def test_a_replica_that_dies_mid_turn_hands_the_message_to_the_next_one(how):
+    """The connection dropped (or reset, as a killed process's often is) without an answer: the
+    replica is gone, and the survivor still gets one."""
     async def dies(request):
+        if how == "reset":  # SO_LINGER 0: the close sends a TCP reset
+            request.transport.get_extra_info("socket").setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         request.transport.close()
         return web.Response()
 
