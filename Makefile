@@ -9,7 +9,7 @@ include rasa.env
 export $(shell sed -nE 's/^([A-Z_]+)=.*/\1/p' rasa.env)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install train validate run run-fleet shell actions test lint evaluate bench report clean
+.PHONY: install train validate run run-fleet shell actions test lint evaluate bench bench-fleet report clean
 BOTS ?= 2
 RASA ?= 2
 
@@ -49,6 +49,9 @@ bench: train  ## latency, throughput, memory of the full path vs Rasa alone: rep
 	$(BIN)/python -m bench.safety
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.handoff
+
+bench-fleet: train  ## the fleet (PostgreSQL, Redis, nginx) as 1x1, 2x2 and 1x2 bots x Rasa: 100 conversations, saturation, CPU per message: reports/bench-fleet.json
+	$(BIN)/python -m bench.fleet $(FLEET_ARGS)
 
 report: install  ## the operator's report for a period: reports/report.{txt,png} (REPORT_ARGS="--days 7", "--example")
 	$(BIN)/python -m bot.report $(REPORT_ARGS)

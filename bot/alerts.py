@@ -1,6 +1,7 @@
 """Alerts to the advocates' group, where the team already is: each one line of what
 happened and one of what to do, and each kind at most once per ALERT_REPEAT_MINUTES
-per group, so a long outage is one message, not a flood.
+per group, so a long outage is one message, not a flood — across every bot
+replica, which share the record of what was sent (bot/alert_record.py).
 
 Checked every ALERT_CHECK_SECONDS:
 - waiting: a survivor has waited past HANDOFF_WAIT_MINUTES and nobody took the case
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Awaitable, Callable, Dict, Iterable, Optional, Text, Tuple
+from typing import Awaitable, Callable, Dict, Iterable, Optional, Text
 
 from bot import metrics
+from bot.alert_record import SentAlerts
 from bot.cases import Cases
 from bot.messenger import DeliveryFailed, DeliveryRefused, Messenger
 from bot.texts import text
@@ -42,7 +44,7 @@ class Alerts:
         self.backlog_at = backlog_at
         self.clock = clock
         self.rasa_down_since: Optional[float] = None
-        self._sent: Dict[Tuple[Text, int], float] = {}
+        self.sent = SentAlerts(cases.engine, clock)
 
     async def check(self) -> None:
         """Every condition, each on its own: one that cannot be checked does not stop the rest."""
@@ -80,15 +82,15 @@ class Alerts:
                 await self.send("group_budget", group)
 
     async def send(self, kind: Text, group: int, **values) -> None:
-        """Posted unless this kind went to this group within the repeat time."""
-        last = self._sent.get((kind, group))
-        if last is not None and self.clock() - last < self.repeat_seconds:
+        """Posted unless this kind went to this group within the repeat time (from any replica)."""
+        claimed_at = await self.sent.claim(kind, group, self.repeat_seconds)
+        if claimed_at is None:
             return
         try:
             await self.messenger.send(group, text(f"alert_{kind}", self.language).format(**values), notify=True)
         except (DeliveryFailed, DeliveryRefused) as error:
             log.warning("alert_not_delivered", extra={"alert": kind, "error": type(error).__name__})
+            await self.sent.give_back(kind, group, claimed_at)
             return
-        self._sent[(kind, group)] = self.clock()
         metrics.alert(kind)
         log.warning("alert_sent", extra={"alert": kind})

@@ -65,6 +65,11 @@ class Cases:
         self._clock = clock
         self.lock = CaseLocks(engine)  # `lock(alias)`: the case's relay and erasure, across replicas too
 
+    @property
+    def engine(self) -> Engine:
+        """The bot store's database, which other shared records (alerts sent) live in too."""
+        return self._engine
+
     async def _run(self, work: Callable, *args):
         """Every database call in a worker thread: the event loop never waits on disk."""
         return await asyncio.to_thread(work, *args)

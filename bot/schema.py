@@ -24,8 +24,8 @@ MIGRATION_LOCK = 0x5AFE4A4B  # pg_advisory_xact_lock key: one migrating process 
 
 def target_metadata() -> List[sa.MetaData]:
     """Every table the bot keeps, as the code that uses them defines them."""
-    from bot import case_tables, store, tallies
-    return [store.metadata, case_tables.metadata, tallies.metadata]
+    from bot import alert_record, case_tables, store, tallies
+    return [store.metadata, case_tables.metadata, tallies.metadata, alert_record.metadata]
 
 
 def config(sealer: Optional[Sealer] = None) -> Config:

@@ -62,6 +62,29 @@ async def test_an_alert_is_not_repeated_within_the_repeat_time(handoffs, alerts,
     assert len(alerts_in(messenger, "waiting")) == 2, "still waiting half an hour later: said again"
 
 
+async def test_replicas_sharing_the_store_post_an_alert_once_between_them(handoffs, messenger, clock, rasa):
+    replicas = [Alerts(handoffs.cases, messenger, [GROUP], "en", wait_minutes=10, rasa_reachable=rasa, clock=clock,
+                       repeat_minutes=30) for _ in range(3)]
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    clock.now += 10 * 60
+    for _ in range(3):
+        for replica in replicas:
+            await replica.check()
+        clock.now += 60
+    assert len(alerts_in(messenger, "waiting")) == 1
+
+
+async def test_an_alert_telegram_did_not_take_is_tried_again_at_the_next_check(handoffs, alerts, messenger, clock):
+    await handoffs.request(ROSA, ROSA_CHAT, STORY)
+    clock.now += 10 * 60
+    messenger.down = True
+    await alerts.check()
+    messenger.down = False
+    clock.now += 30
+    await alerts.check()
+    assert len(alerts_in(messenger, "waiting")) == 1, "not lost to the failed send, and not held back by it"
+
+
 async def test_a_case_taken_in_time_alerts_nobody(handoffs, alerts, messenger, clock):
     await handoffs.request(ROSA, ROSA_CHAT, STORY)
     await handoffs.take((await handoffs.cases.open_case_of(ROSA)).alias, ANA)
