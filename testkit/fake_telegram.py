@@ -105,7 +105,8 @@ class FakeTelegram:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self.dispatch)
-        self.runner = web.AppRunner(app, access_log=None)
+        # A bot that hangs up on a long poll (it is stopping) ends that request here too.
+        self.runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
         await site.start()
