@@ -10,6 +10,9 @@ knows which response it sent (`utter_action`: "utter_faq/debt",
 Rasa's REST channel also logs a survivor's words when handling a message fails
 or is cut short (`rest.message.received.timeout`, with `text=`); a filter on its
 logger blanks them, so no message text reaches a server log.
+
+Loading this channel also makes Rasa's check of action server answers cheaper
+(components/action_validation.py).
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ from typing import Any, Awaitable, Callable, Dict, Text
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
+
+from components import action_validation
+
+action_validation.install()
 
 WORDS = re.compile(r"""(["']text["']\s*[:=]\s*)(["'])(?:\\.|(?!\2).)*\2""")
 
