@@ -152,6 +152,7 @@ async def topology(args: argparse.Namespace, bots: int, rasas: int, workdir: Pat
             await proxy.stop()
         await fake.stop()
         await asyncio.to_thread(fleet.stop)
+        fresh_databases(args.postgres, args.redis)  # nothing left for the tests sharing the database
     return figures
 
 

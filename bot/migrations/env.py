@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
-from bot.schema import target_metadata
+from bot.schema import bot_tables_only, target_metadata
 
 
 def run() -> None:
@@ -27,7 +27,8 @@ def run() -> None:
 def migrate_on(connection: sa.engine.Connection) -> None:
     # SQLite cannot ALTER most things: batch mode copies the table instead.
     context.configure(connection=connection, target_metadata=target_metadata(),
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
+                      include_object=bot_tables_only)
     with context.begin_transaction():
         context.run_migrations()
 

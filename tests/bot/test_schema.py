@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from bot.schema import config, migrate, revision, target_metadata
+from bot.schema import bot_tables_only, config, migrate, revision, target_metadata
 from bot.sealing import Sealer
 from bot.store import Store
 
@@ -25,7 +25,7 @@ def differences(engine: sa.engine.Engine) -> list:
     """What Alembic's autogenerate would still change: nothing, when the migrations made
     exactly the tables the code defines."""
     with engine.connect() as db:
-        context = MigrationContext.configure(db, opts={"compare_type": True})
+        context = MigrationContext.configure(db, opts={"compare_type": True, "include_object": bot_tables_only})
         return [change for change in compare_metadata(context, target_metadata())
                 if not (change[0] == "remove_table" and change[1].name == "alembic_version")]
 
@@ -47,6 +47,25 @@ def test_an_empty_database_is_migrated_to_exactly_the_tables_the_code_defines(st
     assert revision(store.engine) == HEAD
     assert differences(store.engine) == []
     store.close()
+
+
+def test_rasas_tracker_table_in_the_same_database_is_left_alone(store_url):
+    engine = sa.create_engine(store_url, future=True)
+    with engine.begin() as db:  # as Rasa's SQLTrackerStore makes it, when TRACKER_STORE_URL = STORE_URL
+        db.execute(sa.text("DROP TABLE IF EXISTS events"))
+        db.execute(sa.text("DROP TABLE IF EXISTS leftover"))
+        db.execute(sa.text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+                           "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, data TEXT)"))
+        db.execute(sa.text("CREATE INDEX ix_events_sender_id ON events (sender_id)"))
+        db.execute(sa.text("CREATE TABLE leftover (id INTEGER PRIMARY KEY)"))
+    try:
+        migrate(engine)
+        assert [change[0] for change in differences(engine)] == ["remove_table"], "only the unknown table shows"
+    finally:
+        with engine.begin() as db:
+            db.execute(sa.text("DROP TABLE events"))
+            db.execute(sa.text("DROP TABLE leftover"))
+        engine.dispose()
 
 
 def test_a_store_from_before_migrations_is_adopted_with_its_rows(store_url):
