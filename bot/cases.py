@@ -13,7 +13,6 @@ neither loses nor repeats a message.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import secrets
@@ -41,6 +40,7 @@ from bot.case_tables import (
     relay,
 )
 from bot.core import HandoffRequest
+from bot.outage import in_thread
 from bot.sealing import Sealer
 
 __all__ = ["ACTIVE", "CLOSED", "TO_GROUP", "TO_SURVIVOR", "WAITING", "Case", "Cases", "Delivery", "metadata"]
@@ -71,8 +71,8 @@ class Cases:
         return self._engine
 
     async def _run(self, work: Callable, *args):
-        """Every database call in a worker thread: the event loop never waits on disk."""
-        return await asyncio.to_thread(work, *args)
+        """Every database call in a worker thread, through a short outage (bot/outage.py)."""
+        return await in_thread(work, *args)
 
     # --- the queue -------------------------------------------------------------
     async def open(self, pseudonym: Text, chat_id: int, request: HandoffRequest, group_id: Optional[int] = None) -> Case:

@@ -22,6 +22,7 @@ from typing import Callable, Iterable, List, Optional, Text
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.outage import in_thread
 from bot.schema import migrate
 from bot.sealing import Sealer
 
@@ -112,7 +113,7 @@ class Store:
         rows = [{"pseudonym": pseudonym, "message_id": m, "created_at": self._clock()}
                 for m in message_ids]
         if rows:
-            await asyncio.to_thread(self._insert, rows)
+            await in_thread(self._insert, rows)
 
     def _insert(self, rows: List[dict]) -> None:
         with self._engine.begin() as connection:  # an id already known is simply skipped
@@ -188,7 +189,7 @@ class Store:
         query = (sa.select(chat_messages.c.message_id)
                  .where(chat_messages.c.pseudonym == pseudonym, chat_messages.c.created_at >= since)
                  .order_by(chat_messages.c.message_id))
-        return await asyncio.to_thread(self._scalars, query)
+        return await in_thread(self._scalars, query)
 
     def _scalars(self, query) -> List:
         with self._engine.connect() as connection:
@@ -196,7 +197,7 @@ class Store:
 
     async def choose_language(self, pseudonym: Text, language: Text) -> None:
         """The survivor chose `language` in the chat: the bot's own texts follow it too."""
-        await asyncio.to_thread(self._choose_language, pseudonym, language)
+        await in_thread(self._choose_language, pseudonym, language)
 
     def _choose_language(self, pseudonym: Text, language: Text) -> None:
         with self._engine.begin() as connection:
@@ -207,11 +208,11 @@ class Store:
     async def chosen_language(self, pseudonym: Text) -> Optional[Text]:
         """The language this survivor chose, if they chose one."""
         query = sa.select(chosen_languages.c.language).where(chosen_languages.c.pseudonym == pseudonym)
-        found = await asyncio.to_thread(self._scalars, query)
+        found = await in_thread(self._scalars, query)
         return found[0] if found else None
 
     async def forget(self, pseudonym: Text) -> None:
-        await asyncio.to_thread(self._execute_all, [
+        await in_thread(self._execute_all, [
             chat_messages.delete().where(chat_messages.c.pseudonym == pseudonym),
             chosen_languages.delete().where(chosen_languages.c.pseudonym == pseudonym)])
 
