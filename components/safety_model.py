@@ -108,15 +108,18 @@ class SafetyModel:
         """Same numbers as the pipeline's predict_proba (tested), from the tables."""
         logits = list(self._intercept)
         for analyze, table in self._parts:
-            weights = []
+            # One pass: the L2 norm divides every term alike, so it is applied once at the end.
+            sums, squares = [0.0] * len(logits), 0.0
             for gram, count in Counter(analyze(cleaned)).items():
                 known = table.get(gram)
                 if known:
-                    weights.append(((1.0 + math.log(count)) * known[0], known[1]))
-            norm = math.sqrt(sum(w * w for w, _ in weights)) or 1.0
-            for weight, coefficients in weights:
-                for k, c in enumerate(coefficients):
-                    logits[k] += weight / norm * c
+                    weight = (1.0 + math.log(count)) * known[0] if count > 1 else known[0]
+                    squares += weight * weight
+                    for k, c in enumerate(known[1]):
+                        sums[k] += weight * c
+            norm = math.sqrt(squares) or 1.0
+            for k, total in enumerate(sums):
+                logits[k] += total / norm
         top = max(logits)
         exps = [math.exp(v - top) for v in logits]
         total = sum(exps)

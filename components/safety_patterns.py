@@ -26,9 +26,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Pattern, Text, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Pattern, Set, Text, Tuple
 
 import yaml
+
+from components import regex_prefix
 
 if TYPE_CHECKING:
     from components.safety_model import SafetyModel
@@ -108,8 +110,12 @@ class Patterns:
     rewrites: Dict[Text, Text] = field(default_factory=dict)
     languages: Tuple[Text, ...] = ()
     model: Optional["SafetyModel"] = None
+    model_cue: float = MODEL_CUE
     _rewrite: Optional[Pattern[Text]] = None
     _benign: Optional[Pattern[Text]] = None
+    _starts: Dict[Text, List[int]] = field(default_factory=dict)
+    _idiom_starts: Optional[FrozenSet[Text]] = None
+    _always: List[int] = field(default_factory=list)
 
     def compile_rewrites(self) -> None:
         """Every rewrite in one regex: one pass over a message, not one per phrase."""
@@ -119,6 +125,26 @@ class Patterns:
 
     def compile_benign(self) -> None:
         self._benign = re.compile("|".join(f"(?:{p.pattern})" for p in self.benign)) if self.benign else None
+        starts = [regex_prefix.prefixes(p) for p in self.benign]
+        self._idiom_starts = None if None in starts else frozenset().union(*starts)
+
+    def compile_starts(self) -> None:
+        """Which signals can start with which few characters: a message runs only the
+        signals it holds a start of (a few percent of them; the layer's time budget)."""
+        self._starts, self._always = {}, []
+        for number, signal in enumerate(self.signals):
+            starts = regex_prefix.prefixes(signal.pattern)
+            if starts is None:
+                self._always.append(number)
+            for start in starts or ():
+                self._starts.setdefault(start, []).append(number)
+
+    def candidates(self, pieces: Set[Text]) -> List[Signal]:
+        """The signals that could match a text of these `regex_prefix.substrings`, in list order."""
+        numbers = set(self._always)
+        for piece in pieces & self._starts.keys():
+            numbers.update(self._starts[piece])
+        return [self.signals[n] for n in sorted(numbers)]
 
     def rewrite(self, text: Text) -> Text:
         """Abbreviations and spellings rewritten (the text, and every pattern, see the same words)."""
@@ -130,32 +156,46 @@ class Patterns:
         """Normalised and rewritten: what every signal, idiom and the model see."""
         return self.rewrite(f" {normalise(text)} ")
 
-    def without_idioms(self, prepared: Text) -> Text:
+    def idioms(self, prepared: Text, pieces: Optional[Set[Text]] = None) -> List[Tuple[int, int]]:
+        """Where the benign idioms are (none when the text holds no idiom's start)."""
+        if not self._benign or (pieces is not None and self._idiom_starts is not None
+                                and pieces.isdisjoint(self._idiom_starts)):
+            return []
+        return [m.span() for m in self._benign.finditer(prepared)]
+
+    def without_idioms(self, prepared: Text, idioms: Optional[List[Tuple[int, int]]] = None) -> Text:
         """What the learned model reads: benign idioms blanked (it learns from the same)."""
-        return self._benign.sub(" · ", prepared) if self._benign else prepared
+        kept, end = [], 0
+        for start, stop in self.idioms(prepared) if idioms is None else idioms:
+            kept += [prepared[end:start], " · "]
+            end = stop
+        return "".join(kept) + prepared[end:]
 
     def assess(self, text: Text) -> Assessment:
         prepared = self.prepare(text)
-        idioms = [m.span() for m in self._benign.finditer(prepared)] if self._benign else []
+        pieces = regex_prefix.substrings(prepared)
+        idioms = self.idioms(prepared, pieces)
 
         def fires(pattern: Pattern[Text]) -> bool:
             """A match that is not inside a benign idiom ("the heat is killing me")."""
+            if not idioms:
+                return pattern.search(prepared) is not None
             return any(not any(a <= m.start() and m.end() <= b for a, b in idioms)
                        for m in pattern.finditer(prepared))
 
         remaining = {kind: 1.0 for kind in KINDS}
         fired: List[Text] = []
-        for signal in self.signals:
+        for signal in self.candidates(pieces):
             if fires(signal.pattern):
                 remaining[signal.kind] *= 1.0 - signal.weight
                 fired.append(signal.name)
         listed = {kind: remaining[kind] < 1.0 for kind in KINDS}
-        learned = self.model.probabilities(self.without_idioms(prepared)) if self.model else {}
+        learned = self.model.probabilities(self.without_idioms(prepared, idioms)) if self.model else {}
         for kind, probability in learned.items():
             # The model alone may ask "are you safe?", never decide: only a list signal of
             # the same kind (explainable, tested) can carry a message to crisis or danger.
             remaining[kind] *= 1.0 - (probability if listed[kind] else min(probability, MODEL_ALONE))
-        if max(learned.values(), default=0.0) >= MODEL_CUE:
+        if max(learned.values(), default=0.0) >= self.model_cue:
             fired.append("model")
         return Assessment({k: round(1.0 - r, 4) for k, r in remaining.items()}, tuple(fired),
                           cue=bool(fired), hide=any(fires(p) for p in self.hide))
@@ -262,6 +302,7 @@ def load(directory: Path = SAFETY_DIR) -> Patterns:
                 patterns.signals.append(
                     Signal(name, kind, weight, _compile(str(entry["pattern"]), words, where, rewrite)))
     patterns.compile_benign()
+    patterns.compile_starts()
     return patterns
 
 

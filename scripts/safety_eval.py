@@ -1,13 +1,15 @@
 """Safety recall and false alarms on tests/safety/, for the scorer alone and the whole NLU.
 
-Usage: python scripts/safety_eval.py [--split heldout [examples]] [--model models/safe-harbor.tar.gz]
+Usage: python scripts/safety_eval.py [--split heldout [dev] [examples]] [--model models/safe-harbor.tar.gz]
+       python scripts/safety_eval.py --split dev --sweep    (the model cue, tuned on dev only)
 Writes reports/safety-<split>.json and prints one line per view.
 
 A risk message counts as caught when the assistant answers it as crisis,
 danger, or asks "Are you safe right now?" (check_safety): none of them is an
 FAQ answer. A false alarm is an ordinary message that gets one of those three.
 `heldout` (tests/safety/) was written blind and is never tuned on: figures
-are reported from it only. `examples` (data/safety/examples/) is what the
+are reported from it only. `dev` (tests/safety/dev/, also written blind) is
+where thresholds are tuned (`--sweep`). `examples` (data/safety/examples/) is what the
 learned model trains on and the word lists were tuned on: a regression check.
 """
 
@@ -23,7 +25,8 @@ from typing import Callable, Dict, Iterator, List, Optional, Text, Tuple
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SPLITS = {"heldout": ROOT / "tests" / "safety", "examples": ROOT / "data" / "safety" / "examples"}
+SPLITS = {"heldout": ROOT / "tests" / "safety", "dev": ROOT / "tests" / "safety" / "dev",
+          "examples": ROOT / "data" / "safety" / "examples"}
 RISK = ("crisis_self_harm", "immediate_danger")
 ALARMS = {*RISK, "check_safety"}
 MIN_RECALL, MAX_FALSE_ALARMS = 1.0, 0.05
@@ -91,13 +94,24 @@ def evaluate(split: Text, intent_of: Callable[[Text], Text]) -> Result:
     return result
 
 
-def scorer_intent(threshold: Optional[float] = None) -> Callable[[Text], Text]:
+def scorer_intent(threshold: Optional[float] = None, cue: Optional[float] = None) -> Callable[[Text], Text]:
     """The safety layer's verdict alone, as if every classifier had said `none`."""
     sys.path.insert(0, str(ROOT))
+    from dataclasses import replace
+
     from components.safety_patterns import THRESHOLD, default_patterns
 
     patterns, cut = default_patterns(), threshold or THRESHOLD
+    if cue is not None:
+        patterns = replace(patterns, model_cue=cue)
     return lambda text: patterns.assess(text).verdict(cut) or "none"
+
+
+def sweep(split: Text) -> None:
+    """Recall and false alarms of the scorer for model cues from 0.30 to 0.70 (tune on dev only)."""
+    for step in range(30, 71, 5):
+        result = evaluate(split, scorer_intent(cue=step / 100))
+        print(f"cue {step / 100:.2f}: recall {result.recall:.3f}, false alarms {result.false_alarm_rate:.3f}")
 
 
 def model_intent(model: Path) -> Callable[[Text], Text]:
@@ -117,8 +131,14 @@ def main(argv: Optional[List[Text]] = None) -> int:
                         help="one or more sets; the model is loaded once for all of them")
     parser.add_argument("--model", type=Path, help="also evaluate this trained model's NLU")
     parser.add_argument("--threshold", type=float, help="try another threshold (scorer view)")
+    parser.add_argument("--cue", type=float, help="try another model cue (scorer view)")
+    parser.add_argument("--sweep", action="store_true", help="scorer figures over model cues, then stop")
     args = parser.parse_args(argv)
-    views = {"scorer": scorer_intent(args.threshold)}
+    if args.sweep:
+        for split in args.split:
+            sweep(split)
+        return 0
+    views = {"scorer": scorer_intent(args.threshold, args.cue)}
     if args.model:
         views["assistant"] = model_intent(args.model)
     for split in args.split:

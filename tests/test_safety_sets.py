@@ -5,7 +5,8 @@ model trains on: every risk message there must stay caught (recall 1.00) with
 at most 5% false alarms, by the safety layer alone (deterministic) and by the
 whole assistant. `tests/safety` was written blind and is never tuned on: its
 figures are written to reports/safety-heldout.json and may not fall below the
-floor measured when this layer landed (README, "Safety").
+floor measured when this layer landed (README, "Safety"). `tests/safety/dev`,
+also written blind, is where the model cue is tuned; it is never trained on.
 """
 
 import json
@@ -42,8 +43,16 @@ def test_no_blind_message_is_in_anything_the_assistant_learns_from():
     for path in (ROOT / "data").rglob("*.yml"):
         learned |= {m.strip().strip('"').lower() for m in re.findall(r"^\s*- (.+)$", path.read_text("utf-8"), re.M)}
     learned |= {text.strip().lower() for _, _, text in examples("examples")}
-    leaked = [text for _, _, text in examples("heldout") if text.strip().lower() in learned]
+    leaked = [text for split in ("heldout", "dev") for _, _, text in examples(split)
+              if text.strip().lower() in learned]
     assert not leaked
+
+
+def test_the_dev_split_is_apart_from_the_blind_set_and_covers_three_languages():
+    dev = list(examples("dev"))
+    assert {r[0] for r in dev} == {"en", "es", "uk"}
+    assert sum(r[1] != "none" for r in dev) >= 200 and sum(r[1] == "none" for r in dev) >= 300
+    assert not {r[2].lower() for r in dev} & {r[2].lower() for r in examples("heldout")}
 
 
 def test_the_safety_layer_alone_still_catches_every_example_it_learned_from():
