@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - Python 3.10, which Rasa 3.6 also runs 
     import sre_constants as C  # type: ignore[no-redef]
     import sre_parse as P  # type: ignore[no-redef]
 
-LENGTH = 3
+LENGTH = 4
 _MAX_PREFIXES = 3000  # beyond this a pattern is simply always run
 _ZERO_WIDTH = {C.AT, C.ASSERT, C.ASSERT_NOT}
 _MAX_CLASS = 40  # a character class wider than this ends a prefix

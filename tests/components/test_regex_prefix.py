@@ -10,9 +10,9 @@ from scripts.safety_eval import examples
 
 
 @pytest.mark.parametrize("pattern, starts", [
-    (r"(?<!\w)kill me(?!\w)", {"kil"}),
-    (r"(?<!\w)(?:me|nos) (?:matan|mata)", {"me ", "nos"}),
-    (r"(?<!\w)(?:i )?want to die", {"i w", "wan"}),           # an optional first word: both starts
+    (r"(?<!\w)kill me(?!\w)", {"kill"}),
+    (r"(?<!\w)(?:me|nos) (?:matan|mata)", {"me m", "nos "}),
+    (r"(?<!\w)(?:i )?want to die", {"i wa", "want"}),           # an optional first word: both starts
     (r"(?<!\w)[ab]c", {"ac", "bc"}),                          # a small character class
     (r"(?<!\w)no(?:\s+\S+){0,6}\s+hope", {"no"}),             # a gap ends the prefix where it starts
     (r"(?<!\w)x{2,}y", {"x"}),                                # after a repeat, nothing is assumed
@@ -26,8 +26,8 @@ def test_a_pattern_that_can_start_anywhere_is_always_run(pattern):
     assert prefixes(re.compile(pattern)) is None
 
 
-def test_substrings_are_every_piece_of_one_to_three_characters():
-    assert substrings("abcd") == {"a", "b", "c", "d", "ab", "bc", "cd", "abc", "bcd"}
+def test_substrings_are_every_piece_of_one_to_four_characters():
+    assert substrings("abcde") == {"a", "b", "c", "d", "e", "ab", "bc", "cd", "de", "abc", "bcd", "cde", "abcd", "bcde"}
 
 
 def test_no_signal_that_matches_a_message_is_ever_skipped():
@@ -41,7 +41,7 @@ def test_no_signal_that_matches_a_message_is_ever_skipped():
         skipped += [(signal.name, text) for signal in patterns.signals
                     if id(signal) not in candidates and signal.pattern.search(text)]
     assert skipped == []
-    assert run < 0.2 * len(texts) * len(patterns.signals)  # and it does skip most of them
+    assert run < 0.1 * len(texts) * len(patterns.signals)  # and it does skip most of them
 
 
 def test_the_pre_check_finds_the_same_idioms_as_running_them_all():
