@@ -113,7 +113,7 @@ class SafetyModel:
             for gram, count in Counter(analyze(cleaned)).items():
                 known = table.get(gram)
                 if known:
-                    weight = (1.0 + math.log(count)) * known[0] if count > 1 else known[0]
+                    weight = (1.0 + math.log(count)) * known[0]
                     squares += weight * weight
                     for k, c in enumerate(known[1]):
                         sums[k] += weight * c

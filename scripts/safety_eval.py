@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Text, Tuple
 
@@ -97,8 +97,6 @@ def evaluate(split: Text, intent_of: Callable[[Text], Text]) -> Result:
 def scorer_intent(threshold: Optional[float] = None, cue: Optional[float] = None) -> Callable[[Text], Text]:
     """The safety layer's verdict alone, as if every classifier had said `none`."""
     sys.path.insert(0, str(ROOT))
-    from dataclasses import replace
-
     from components.safety_patterns import THRESHOLD, default_patterns
 
     patterns, cut = default_patterns(), threshold or THRESHOLD
