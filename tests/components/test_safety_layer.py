@@ -74,7 +74,10 @@ def test_a_classifiers_are_you_safe_with_no_signal_falls_back_to_its_next_answer
 
 
 def test_the_phrasings_the_classifier_learned_for_are_you_safe_carry_a_signal_too(layer):
-    assert after(layer, classified("something bad is going to happen to me", "check_safety", 0.6)) == "check_safety"
+    # A foreboding is a list cue that the learned model (trained on blind examples of it)
+    # carries to danger: the danger choices or the question, never the classifier's fallback.
+    assert after(layer, classified("something bad is going to happen to me", "check_safety", 0.6)) in {
+        "check_safety", "immediate_danger"}
     assert after(layer, classified("no veo ninguna salida", "check_safety", 0.6)) == "check_safety"
 
 
