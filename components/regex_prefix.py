@@ -16,7 +16,8 @@ import re
 from typing import FrozenSet, Iterable, List, Optional, Set, Text, Tuple
 
 try:  # Python 3.11+
-    from re import _constants as C, _parser as P  # type: ignore[attr-defined]
+    from re import _constants as C  # type: ignore[attr-defined]
+    from re import _parser as P  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python 3.10, which Rasa 3.6 also runs on
     import sre_constants as C  # type: ignore[no-redef]
     import sre_parse as P  # type: ignore[no-redef]
