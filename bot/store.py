@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
 import time
 from pathlib import Path
-from typing import Callable, Iterable, List, Optional, Text
+from typing import Callable, Iterable, List, NamedTuple, Optional, Sequence, Text
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -44,10 +45,19 @@ telegram_updates = sa.Table(  # handled once across replicas: a retried webhook 
     sa.Column("seen_at", sa.Float, nullable=False, index=True),
     sa.Column("owner", sa.String(16), nullable=False),  # the replica handling it (a process id, no person)
     sa.Column("done", sa.Boolean, nullable=False),
+    sa.Column("replies_out", sa.Text, nullable=True),  # JSON: each sent reply's message ids (journal.py)
 )
 UPDATE_MEMORY_SECONDS = 24 * 3600  # Telegram gives up redelivering an update long before this
 SQLITE_LEASE_SECONDS = 60.0  # SQLite has no session locks: an unfinished update is taken over after this
 NEW, DONE, BUSY = "new", "done", "busy"
+
+
+class Claim(NamedTuple):
+    """A replica's claim on an update: NEW, DONE or BUSY, and for an update taken over from
+    a replica that died, the message ids of each reply it had already sent."""
+
+    state: Text
+    replies_out: Sequence[Sequence[int]] = ()
 chosen_languages = sa.Table(  # the language a survivor chose in the chat, for the bot's own texts
     "chosen_languages",
     metadata,
@@ -125,29 +135,36 @@ class Store:
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
         return dialect.insert(table).on_conflict_do_nothing()
 
-    async def claim_update(self, update_id: int, owner: Text) -> Text:
+    async def claim_update(self, update_id: int, owner: Text) -> Claim:
         """NEW: this replica handles the update (first delivery, or its replica died); DONE:
         handled already, drop it; BUSY: another live replica is handling it, ask again later."""
         return await asyncio.to_thread(self._claim_update, update_id, owner)
 
-    def _claim_update(self, update_id: int, owner: Text) -> Text:
+    def _claim_update(self, update_id: int, owner: Text) -> Claim:
         now = self._clock()
         with self._engine.begin() as connection:
             inserted = connection.execute(self._insert_new(telegram_updates).values(
                 update_id=update_id, seen_at=now, owner=owner, done=False))
             if inserted.rowcount == 1:
-                return NEW
+                return Claim(NEW)
             row = connection.execute(sa.select(telegram_updates.c.owner, telegram_updates.c.done,
-                                               telegram_updates.c.seen_at)
+                                               telegram_updates.c.seen_at, telegram_updates.c.replies_out)
                                      .where(telegram_updates.c.update_id == update_id)).one()
             if row.done:
-                return DONE
+                return Claim(DONE)
             if row.owner == owner or self._alive(connection, row.owner, row.seen_at):
-                return BUSY
+                return Claim(BUSY)
             taken = connection.execute(telegram_updates.update().where(
                 telegram_updates.c.update_id == update_id, telegram_updates.c.owner == row.owner,
                 telegram_updates.c.done.is_(False)).values(owner=owner, seen_at=now))
-            return NEW if taken.rowcount == 1 else BUSY
+            if taken.rowcount != 1:
+                return Claim(BUSY)
+            return Claim(NEW, json.loads(row.replies_out) if row.replies_out else [])
+
+    async def replies_out(self, update_id: int, replies: List[List[int]]) -> None:
+        """Each reply sent so far for this update, by its message ids (written after each one)."""
+        await in_thread(self._execute_all, [telegram_updates.update().where(
+            telegram_updates.c.update_id == update_id).values(replies_out=json.dumps(replies))])
 
     def _alive(self, connection, owner: Text, seen_at: float) -> bool:
         """On PostgreSQL a replica holds its presence lock while it lives (`be_present`); on
@@ -161,7 +178,8 @@ class Store:
 
     async def finish_update(self, update_id: int) -> None:
         await asyncio.to_thread(self._execute_all, [
-            telegram_updates.update().where(telegram_updates.c.update_id == update_id).values(done=True)])
+            telegram_updates.update().where(telegram_updates.c.update_id == update_id).values(
+                done=True, replies_out=None)])
 
     def be_present(self, owner: Text) -> None:
         """Hold this replica's presence lock for the life of the process (PostgreSQL): when the

@@ -85,8 +85,8 @@ class SafetyModel:
         self._parts = []
         offset = 0
         for _, vectorizer in self._pipeline.named_steps["features"].transformer_list:
-            table = {gram: (float(vectorizer.idf_[column]),
-                            tuple(float(c) for c in coefficients[:, offset + column]))
+            idf = vectorizer.idf_  # computed anew on each access (scikit-learn): once, not per term
+            table = {gram: (float(idf[column]), tuple(float(c) for c in coefficients[:, offset + column]))
                      for gram, column in vectorizer.vocabulary_.items()}
             self._parts.append((vectorizer.build_analyzer(), table))
             offset += len(vectorizer.vocabulary_)

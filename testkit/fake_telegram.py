@@ -4,7 +4,7 @@ The real python-telegram-bot Application talks to it through `base_url`, so the
 tests exercise the same requests a real deployment sends. It implements the
 methods the bot uses, keeps the chats' messages so tests can see what was
 deleted, records every request, and can be told to fail the next call of a
-method (429 with retry_after, 502, ...).
+method (429 with retry_after, 502, ...) or to leave one call unanswered.
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ class FakeTelegram:
         self.deliveries: List[asyncio.Task] = []
         self.delivered: List[Dict[str, Any]] = []  # updates the webhook answered 200, in that order
         self.delivery_failures = 0  # deliveries not answered 200 (then retried)
+        self.stalling: Dict[str, int] = {}  # method → calls still to answer before one is never answered
+        self.stalled: List[Tuple[str, Dict[str, Any]]] = []
 
     # --- webhook delivery ---------------------------------------------------
     def deliver_to(self, url: str, secret: str, connections: int = 8, retry_seconds: float = 0.2) -> None:
@@ -126,6 +128,8 @@ class FakeTelegram:
         method = request.match_info["method"]
         params = await self.parameters(request)
         self.requests.append((method, params))
+        if method in self.stalling:
+            await self.stall(method)
         if self.failures.get(method):
             status, body = self.failures[method].pop(0)
             return web.json_response(body, status=status)
@@ -349,6 +353,21 @@ class FakeTelegram:
         if retry_after is not None:
             body["parameters"] = {"retry_after": retry_after}
         self.failures.setdefault(method, []).append((status, body))
+
+    def stall_call(self, method: str, number: int = 1) -> None:
+        """The `number`-th call of `method` from now is never answered (its caller is about to
+        die): it is recorded in `stalled`, and it does nothing."""
+        self.stalling[method] = number
+
+    async def stall(self, method: str) -> None:
+        self.stalling[method] -= 1
+        if self.stalling[method]:
+            return
+        del self.stalling[method]
+        self.stalled.append((method, self.requests[-1][1]))
+        async with self.changed:
+            self.changed.notify_all()
+        await asyncio.Event().wait()  # until the caller hangs up (the handler is cancelled then)
 
     async def wait_for(self, condition: Callable[[], Any], timeout: float = 15.0) -> Any:
         """Wait until `condition()` is truthy (checked after every request)."""

@@ -37,6 +37,7 @@ from bot.erasure import Erasure
 from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, Handoffs
 from bot.pseudonym import pseudonym
 from bot.store import Store
+from bot.telegram import journal
 from bot.telegram.messenger import delete_all, quietly, send_reply, with_retries
 from bot.telegram.order import leaves_quickly
 from bot.texts import text
@@ -224,7 +225,7 @@ class Survivors:
                 if self.turns.left(sender):
                     return  # a quick exit jumped the queue: nothing more goes to this chat
                 if isinstance(step, Reply):
-                    ids += await send_reply(context.bot, chat_id, step)
+                    ids += await self.deliver(context, chat_id, step)
                 elif isinstance(step, (QuickExit, Forget)):
                     left_here = True
                     await self.leave(context, chat_id, sender, language, rasa_erased=isinstance(step, Forget)
@@ -248,7 +249,21 @@ class Survivors:
                     await self.erasure.forget(sender, erase_rasa=False)
 
     async def send(self, context, chat_id: int, sender: Text, step: Reply) -> None:
-        await self.store.remember(sender, await send_reply(context.bot, chat_id, step))
+        await self.store.remember(sender, await self.deliver(context, chat_id, step))
+
+    @staticmethod
+    async def deliver(context, chat_id: int, step: Reply) -> List[int]:
+        """Send one reply, unless a replica that died handling this update had sent it
+        (journal.py); its message ids either way, for quick exit."""
+        update_journal = journal.current.get()
+        if update_journal is None:
+            return await send_reply(context.bot, chat_id, step)
+        earlier = update_journal.already_out()
+        if earlier is not None:
+            return earlier
+        ids = await send_reply(context.bot, chat_id, step)
+        await update_journal.sent(ids)
+        return ids
 
     async def leave(self, context, chat_id: int, sender: Text, language: Text, this_turn: Sequence[int] = (),
                     rasa_erased: bool = False, line: Text = "left") -> None:

@@ -6,7 +6,8 @@ sends it again. Here the answer waits for the handling (in the chat's order,
 bot/telegram/order.py), so a dead replica's update is retried by Telegram and
 reaches another one; the shared store (`Store.claim_update`) makes sure a
 delivery Telegram repeats is handled once, and that a dead replica's
-unfinished update is taken over.
+unfinished update is taken over without repeating the replies it had sent
+(bot/telegram/journal.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from telegram.ext import Application
 
 from bot import metrics
 from bot.store import BUSY, DONE, Store
+from bot.telegram import journal
 
 log = logging.getLogger("safe_harbor.telegram")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -65,11 +67,12 @@ class Webhook:
         except Exception as error:  # the store is away (a restart): not handled, so Telegram asks again
             log.warning("update_not_claimed", extra={"error": type(error).__name__})
             return web.Response(status=503)
-        if claim == DONE:
+        if claim.state == DONE:
             metrics.duplicate_update()
             return web.Response()
-        if claim == BUSY:  # another replica is on it: Telegram asks again later
+        if claim.state == BUSY:  # another replica is on it: Telegram asks again later
             return web.Response(status=503)
+        journal.current.set(journal.Journal(self.store, update.update_id, claim.replies_out))
         processor = self.application.update_processor
         await processor.process_update(update, self.application.process_update(update))
         await self.finish(update.update_id)

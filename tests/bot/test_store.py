@@ -1,8 +1,9 @@
 """The bot store keeps message ids per pseudonym, 48 hours at most, and forgets."""
 
 import pytest
+import sqlalchemy as sa
 
-from bot.store import BUSY, DONE, NEW, SQLITE_LEASE_SECONDS, Store
+from bot.store import BUSY, DONE, NEW, SQLITE_LEASE_SECONDS, Store, telegram_updates
 
 
 @pytest.fixture
@@ -44,10 +45,10 @@ async def test_ids_past_telegrams_48_hour_window_are_not_offered_or_kept(store, 
 
 async def test_an_update_is_handled_by_one_replica_and_a_repeat_of_it_is_dropped(store):
     store.be_present("replica-a")
-    assert await store.claim_update(41, "replica-a") == NEW
-    assert await store.claim_update(41, "replica-b") == BUSY, "replica a is still on it"
+    assert (await store.claim_update(41, "replica-a")).state == NEW
+    assert (await store.claim_update(41, "replica-b")).state == BUSY, "replica a is still on it"
     await store.finish_update(41)
-    assert await store.claim_update(41, "replica-b") == DONE
+    assert (await store.claim_update(41, "replica-b")).state == DONE
 
 
 async def test_the_update_of_a_replica_that_died_is_taken_over(store_url, clock):
@@ -56,20 +57,26 @@ async def test_the_update_of_a_replica_that_died_is_taken_over(store_url, clock)
     try:
         dying.be_present("replica-a")
         survivor.be_present("replica-b")
-        assert await dying.claim_update(42, "replica-a") == NEW
-        dying.close()  # the process is gone
+        assert (await dying.claim_update(42, "replica-a")).state == NEW
+        await dying.replies_out(42, [[7], [8, 9]])  # two replies out (the second in two parts), then…
+        dying.close()  # …the process is gone
         if not store_url.startswith("postgresql"):
-            assert await survivor.claim_update(42, "replica-b") == BUSY, "within the lease, a may be working"
+            assert (await survivor.claim_update(42, "replica-b")).state == BUSY, "within the lease, a may be working"
             clock.now += SQLITE_LEASE_SECONDS
-        assert await survivor.claim_update(42, "replica-b") == NEW
-        assert await survivor.claim_update(42, "replica-c") == BUSY
+        taken = await survivor.claim_update(42, "replica-b")
+        assert taken.state == NEW and taken.replies_out == [[7], [8, 9]], "b knows what a had sent"
+        assert (await survivor.claim_update(42, "replica-c")).state == BUSY
+        await survivor.finish_update(42)
+        with survivor.engine.connect() as db:
+            left = db.execute(sa.select(telegram_updates.c.replies_out)).scalar_one()
+        assert left is None, "the message ids are forgotten once the update is handled"
     finally:
         survivor.close()
 
 
 async def test_handled_update_ids_are_forgotten_after_a_day(store, clock):
-    assert await store.claim_update(43, "replica-a") == NEW
+    assert (await store.claim_update(43, "replica-a")).state == NEW
     await store.finish_update(43)
     clock.now += 25 * 3600
     await store.purge(retention_hours=72)
-    assert await store.claim_update(43, "replica-a") == NEW
+    assert (await store.claim_update(43, "replica-a")).state == NEW

@@ -1,0 +1,79 @@
+"""A bot replica killed halfway through a turn: the replica that takes the update over sends
+only the replies that were not out yet, and keeps the ids of those that were (quick exit).
+
+The dying replica is a real `python -m bot` process in webhook mode, killed with SIGKILL
+while Telegram has not answered its second reply; the one that takes over runs here. Both
+share the PostgreSQL bot store, as a fleet does (scripts/fleet.py).
+"""
+
+import asyncio
+import os
+import secrets
+import signal
+
+import httpx
+from aiohttp import web
+
+from bench.servers import BIN, Servers
+from bot.telegram.webhook import open_webhook
+from harness import free_port
+from telegram_harness import ADVOCATES, KEY, person, rasa_stand_in, start_bot, stop_bot
+from testkit.fake_telegram import FakeTelegram
+
+TWO_REPLIES = [{"recipient_id": "x", "text": "first part"}, {"recipient_id": "x", "text": "second part"}]
+WEBHOOK_PATH = "telegram"
+
+
+async def two_replies(request: web.Request) -> web.Response:
+    return web.json_response(TWO_REPLIES)
+
+
+async def test_a_replica_taking_over_a_dead_ones_update_sends_only_the_replies_not_yet_out(postgres, tmp_path):
+    rasa, fake, servers = await rasa_stand_in(two_replies), FakeTelegram(), Servers(tmp_path)
+    await fake.start()
+    keys = {"PSEUDONYM_KEY": KEY, "CHAT_ID_KEY": "c" * 40, "WEBHOOK_SECRET": secrets.token_urlsafe(32)}
+    shared = {**keys, "STORE_URL": postgres, "WEBHOOK_URL": "https://bot.example.org/telegram",
+              "TELEGRAM_MAX_MESSAGES_PER_SECOND": "0"}
+    dying_port, metrics_port = free_port(), free_port()
+    taking_over, hook = None, None
+    try:
+        servers.start("dying", [str(BIN / "python"), "-m", "bot"], {
+            **shared, "TELEGRAM_BOT_TOKEN": fake.token, "ADVOCATE_CHAT_ID": str(ADVOCATES),
+            "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{fake.port}/bot", "RASA_URL": rasa.url,
+            "ACTION_HEALTH_URL": f"{rasa.url}/",  # the stand-in answers there as the action server would
+            "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_PORT": str(dying_port),
+            "METRICS_LISTEN": f"127.0.0.1:{metrics_port}", "KEYS_DIR": str(tmp_path / "keys")})
+        await asyncio.to_thread(servers.wait_ready, "dying", f"http://127.0.0.1:{metrics_port}/readyz", 60)
+        rosa = person("en")
+        update = {"update_id": 501, "message": fake.new_message(rosa.id, rosa.as_user(), text="where can I sleep")}
+        headers = {"X-Telegram-Bot-Api-Secret-Token": keys["WEBHOOK_SECRET"]}
+        fake.stall_call("sendMessage", 2)  # the first reply goes out; the second never gets an answer
+        async with httpx.AsyncClient(timeout=30) as client:
+            first_delivery = asyncio.create_task(
+                client.post(f"http://127.0.0.1:{dying_port}/{WEBHOOK_PATH}", json=update, headers=headers))
+            await fake.wait_for(lambda: fake.stalled)
+            os.killpg(servers.processes["dying"].pid, signal.SIGKILL)  # gone mid-turn, nothing cleaned up
+            servers.processes["dying"].wait()
+            assert (await asyncio.gather(first_delivery, return_exceptions=True))[0].__class__ is not httpx.Response, \
+                "the killed replica never answered Telegram, so Telegram delivers the update again"
+            assert [m["text"] for m in fake.bot_messages(rosa.id)] == ["first part"]
+
+            port = free_port()
+            taking_over = await start_bot(tmp_path / "b", rasa.url, polling=False, fake=fake, WEBHOOK_PORT=str(port),
+                                          **shared)
+            hook = await open_webhook(taking_over.application, taking_over.bridge.store, taking_over.settings,
+                                      WEBHOOK_PATH)
+            retried = await client.post(f"http://127.0.0.1:{port}/{WEBHOOK_PATH}", json=update, headers=headers)
+        assert retried.status_code == 200
+        sent = fake.bot_messages(rosa.id)
+        assert [m["text"] for m in sent] == ["first part", "second part"], "nothing repeated, nothing lost"
+        kept = await taking_over.bridge.store.message_ids(taking_over.pseudonym(rosa))
+        assert {m["message_id"] for m in sent} <= set(kept), "quick exit can delete both replies"
+    finally:
+        if hook is not None:
+            await hook.stop()
+        if taking_over is not None:
+            await stop_bot(taking_over, keep_fake=True)
+        servers.stop()
+        await fake.stop()
+        await rasa.runner.cleanup()
