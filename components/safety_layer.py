@@ -8,9 +8,10 @@ question, never an FAQ answer. Crisis or danger together with words asking to
 hide the chat ("delete this") is hidden first. Without such words, crisis and
 danger outrank a classifier's guess of quick exit: a wrong quick exit deletes a
 plea for help, and the danger reply offers "Leave quickly" anyway. A mere cue never
-replaces crisis, danger, hiding or asking for a person. `check_safety` is this
-layer's to give: the classifier's own guess of it, with no signal here, falls
-back to its next answer (the lists carry the phrasings it was trained on).
+replaces crisis, danger, hiding or asking for a person. Crisis, danger and
+`check_safety` are this layer's to give: the classifier's own guess of one, with
+no signal here at all, falls back to its next answer (the lists and the learned
+model carry the phrasings the classifier was trained on).
 
 The word lists are copied into the model when it is trained, with the small
 learned model (components/safety_model.py) built from data/safety/examples and
@@ -40,8 +41,15 @@ from components.safety_patterns import CHECK_SAFETY, INTENT_OF, Patterns
 
 SAFETY = "safety"  # parse-data key: scores and the names of the signals (never text)
 QUICK_EXIT = "quick_exit"
-# Intents a mere cue does not replace with "Are you safe right now?".
-SURE_ENOUGH = {*INTENT_OF.values(), CHECK_SAFETY, QUICK_EXIT, "request_advocate", "forget_me"}
+# Intents a mere cue does not replace with "Are you safe right now?". Not "forget me": with a cue
+# behind it, it may be a farewell ("goodbye everyone, im sorry for everything"), and erasing
+# the chat is no answer to that; the question comes first.
+SURE_ENOUGH = {*INTENT_OF.values(), CHECK_SAFETY, QUICK_EXIT, "request_advocate"}
+# Intents only this layer gives: the classifier's guess of one, with no signal here (not even a
+# cue from the lists or the learned model, which has learned data/nlu too), falls back to its
+# next answer. On data/safety/examples and the dev split every such guess was a false alarm
+# ("i nearly died laughing at that"): 7 of 7, and no risk message lost (scripts/safety_eval.py).
+LAYERS_OWN = (*INTENT_OF.values(), CHECK_SAFETY)
 _STORED_DIR = "safety"
 _MODEL_FILE = "safety_model.pkl"
 
@@ -119,7 +127,7 @@ class SafetyLayer(GraphComponent, IntentClassifier):
         verdict = assessment.verdict(self._config["threshold"])
         current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if verdict is None:
-            if current == CHECK_SAFETY:  # the classifier's guess, with nothing behind it here
+            if current in LAYERS_OWN:  # the classifier's guess, with nothing behind it here
                 self._fall_back(message)
             return
         if verdict == CHECK_SAFETY and current in SURE_ENOUGH:
@@ -131,9 +139,9 @@ class SafetyLayer(GraphComponent, IntentClassifier):
 
     @staticmethod
     def _fall_back(message: Message) -> None:
-        """The classifier's next answer: `check_safety` is this layer's to give."""
+        """The classifier's next answer that is not one of this layer's to give."""
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                   if r.get(INTENT_NAME_KEY) not in (CHECK_SAFETY, "nlu_fallback")]
+                   if r.get(INTENT_NAME_KEY) not in (*LAYERS_OWN, "nlu_fallback")]
         if ranking:
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -73,6 +73,27 @@ def test_a_classifiers_are_you_safe_with_no_signal_falls_back_to_its_next_answer
     assert after(layer, message) == "faq"
 
 
+def test_a_classifiers_crisis_or_danger_with_no_signal_falls_back_to_its_next_answer(layer):
+    # The classifier's false alarms on the tuning sets: a joke, a routine, leaving the chat.
+    for text, guess in (("i nearly died laughing at that", "crisis_self_harm"),
+                        ("i want to escape this boring routine lol", "immediate_danger")):
+        message = classified(text, guess, 0.9)
+        message.set("intent_ranking", [{"name": guess, "confidence": 0.9}, {"name": "check_safety", "confidence": 0.05},
+                                       {"name": "chitchat", "confidence": 0.05}])
+        assert after(layer, message) == "chitchat", text
+
+
+def test_a_farewell_the_classifier_took_for_forget_me_is_asked_about_not_erased(layer):
+    assert after(layer, classified("goodbye everyone, im sorry for everything", "forget_me", 0.6)) in {
+        "check_safety", "crisis_self_harm"}
+    assert after(layer, classified("please delete my data", "forget_me")) == "forget_me"
+
+
+def test_a_classifiers_crisis_with_a_signal_behind_it_stays(layer):
+    assert after(layer, classified("I don't want to be alive anymore", "crisis_self_harm")) == "crisis_self_harm"
+    assert after(layer, classified("he is outside my door right now", "immediate_danger")) == "immediate_danger"
+
+
 def test_the_phrasings_the_classifier_learned_for_are_you_safe_carry_a_signal_too(layer):
     # A foreboding is a list cue that the learned model (trained on blind examples of it)
     # carries to danger: the danger choices or the question, never the classifier's fallback.
