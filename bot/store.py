@@ -2,7 +2,8 @@
 
 Here: the ids of the messages in a survivor's chat, so that quick exit can
 delete them (Telegram lets bots delete messages for 48 hours), the language
-they chose in the chat, and the ids of the Telegram updates already handled. No Telegram
+they chose in the chat, and the ids of the Telegram updates already handled (with, while one
+is being handled, the message ids of the replies already sent: bot/telegram/journal.py). No Telegram
 user id, name or text is stored; the chat id comes from each update (an open
 case keeps it sealed: bot/cases.py). SQLite by
 default, PostgreSQL by STORE_URL: the same SQLAlchemy Core code for both, the
