@@ -163,8 +163,9 @@ class Store:
             return Claim(NEW, json.loads(row.replies_out) if row.replies_out else [])
 
     async def replies_out(self, update_id: int, replies: List[List[int]]) -> None:
-        """Each reply sent so far for this update, by its message ids (written after each one)."""
-        await in_thread(self._execute_all, [telegram_updates.update().where(
+        """Each reply sent so far for this update, by its message ids (written after each one).
+        Tried once: in a store outage the next reply must not wait out `in_thread`'s retries."""
+        await asyncio.to_thread(self._execute_all, [telegram_updates.update().where(
             telegram_updates.c.update_id == update_id).values(replies_out=json.dumps(replies))])
 
     def _alive(self, connection, owner: Text, seen_at: float) -> bool:
