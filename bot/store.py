@@ -19,7 +19,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Callable, Iterable, List, NamedTuple, Optional, Sequence, Text
+from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Text
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,7 +46,7 @@ telegram_updates = sa.Table(  # handled once across replicas: a retried webhook 
     sa.Column("seen_at", sa.Float, nullable=False, index=True),
     sa.Column("owner", sa.String(16), nullable=False),  # the replica handling it (a process id, no person)
     sa.Column("done", sa.Boolean, nullable=False),
-    sa.Column("replies_out", sa.Text, nullable=True),  # JSON: each sent reply's message ids (journal.py)
+    sa.Column("replies_out", sa.Text, nullable=True),  # JSON: each sent reply's message ids and fingerprint (journal.py)
 )
 UPDATE_MEMORY_SECONDS = 24 * 3600  # Telegram gives up redelivering an update long before this
 SQLITE_LEASE_SECONDS = 60.0  # SQLite has no session locks: an unfinished update is taken over after this
@@ -55,10 +55,10 @@ NEW, DONE, BUSY = "new", "done", "busy"
 
 class Claim(NamedTuple):
     """A replica's claim on an update: NEW, DONE or BUSY, and for an update taken over from
-    a replica that died, the message ids of each reply it had already sent."""
+    a replica that died, the journal of the replies it had already sent (journal.py)."""
 
     state: Text
-    replies_out: Sequence[Sequence[int]] = ()
+    replies_out: Sequence[Dict[str, Any]] = ()
 chosen_languages = sa.Table(  # the language a survivor chose in the chat, for the bot's own texts
     "chosen_languages",
     metadata,
@@ -162,11 +162,17 @@ class Store:
                 return Claim(BUSY)
             return Claim(NEW, json.loads(row.replies_out) if row.replies_out else [])
 
-    async def replies_out(self, update_id: int, replies: List[List[int]]) -> None:
-        """Each reply sent so far for this update, by its message ids (written after each one).
-        Tried once: in a store outage the next reply must not wait out `in_thread`'s retries."""
-        await asyncio.to_thread(self._execute_all, [telegram_updates.update().where(
-            telegram_updates.c.update_id == update_id).values(replies_out=json.dumps(replies))])
+    async def replies_out(self, update_id: int, owner: Text, replies: List[Any]) -> bool:
+        """Each reply sent so far for this update (journal.py), written after each one; False
+        when `owner` no longer holds the update (another replica took it over). Tried once:
+        in a store outage the next reply must not wait out `in_thread`'s retries."""
+        return await asyncio.to_thread(self._replies_out, update_id, owner, json.dumps(replies))
+
+    def _replies_out(self, update_id: int, owner: Text, replies: Text) -> bool:
+        with self._engine.begin() as connection:
+            return connection.execute(telegram_updates.update().where(
+                telegram_updates.c.update_id == update_id, telegram_updates.c.owner == owner,
+                telegram_updates.c.done.is_(False)).values(replies_out=replies)).rowcount == 1
 
     def _alive(self, connection, owner: Text, seen_at: float) -> bool:
         """On PostgreSQL a replica holds its presence lock while it lives (`be_present`); on

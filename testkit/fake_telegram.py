@@ -65,6 +65,7 @@ class FakeTelegram:
         self.delivery_failures = 0  # deliveries not answered 200 (then retried)
         self.stalling: Dict[str, int] = {}  # method → calls still to answer before one is never answered
         self.stalled: List[Tuple[str, Dict[str, Any]]] = []
+        self.held: Dict[str, asyncio.Event] = {}  # method → released when Telegram takes its calls again
 
     # --- webhook delivery ---------------------------------------------------
     def deliver_to(self, url: str, secret: str, connections: int = 8, retry_seconds: float = 0.2) -> None:
@@ -130,6 +131,10 @@ class FakeTelegram:
         self.requests.append((method, params))
         if method in self.stalling:
             await self.stall(method)
+        if method in self.held:
+            await self.held[method].wait()
+            if request.transport is None or request.transport.is_closing():
+                return web.Response(status=499)  # its caller died waiting: never taken
         if self.failures.get(method):
             status, body = self.failures[method].pop(0)
             return web.json_response(body, status=status)
@@ -358,6 +363,14 @@ class FakeTelegram:
         """The `number`-th call of `method` from now is never answered (its caller is about to
         die): it is recorded in `stalled`, and it does nothing."""
         self.stalling[method] = number
+
+    def hold(self, method: str) -> None:
+        """Telegram takes no `method` call until `release`: each waits, and one whose caller
+        dies meanwhile is never taken (a crash at a moment the sender knows where it stands)."""
+        self.held.setdefault(method, asyncio.Event())
+
+    def release(self, method: str) -> None:
+        self.held.pop(method).set()
 
     async def stall(self, method: str) -> None:
         self.stalling[method] -= 1

@@ -36,6 +36,11 @@ MESSAGES = ("what's the emergency number", "/help")
 # each person under the bot's own limit of 40 a minute (bot/telegram/order.py).
 SURVIVORS, THINK_SECONDS, ANSWER_WITHIN = 24, 1.5, 60.0
 LOAD_SECONDS, FAULT_AFTER_SECONDS, LOAD_AFTER_FAULT_SECONDS = 8.0, 2.0, 4.0
+# A bot is killed while Telegram holds its replies, long enough for every reply Telegram took
+# to be in the journal: Telegram has no idempotency key, so a replica killed in the moment
+# between Telegram's answer and its journal write repeats that reply (bot/telegram/journal.py),
+# and the test would pass or fail on the timing of the kill.
+JOURNAL_SETTLE_SECONDS = 0.5
 REPORT = ROOT / "reports" / "fleet-faults.json"
 
 
@@ -176,9 +181,16 @@ async def test_steady_load_without_a_fault_is_answered_exactly_once(fleet):
 
 
 async def killed_under_load(fleet, name: str, fault: str) -> None:
-    """`name` killed (SIGKILL) with messages on their way, then started again."""
+    """`name` killed (SIGKILL) with messages on their way, then started again. A bot dies
+    with turns at every stage: asking Rasa, between replies, marking its update handled."""
     async def kill() -> None:
+        bot = name.startswith("bot")
+        if bot:
+            fleet.fake.hold("sendMessage")
+            await asyncio.sleep(JOURNAL_SETTLE_SECONDS)
         await asyncio.to_thread(fleet.processes.kill, name)
+        if bot:
+            fleet.fake.release("sendMessage")
 
     figures = await fleet.load(during=kill)
     figures["restart_ready_s"] = round(await asyncio.to_thread(fleet.processes.restart, name), 1)

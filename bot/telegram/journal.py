@@ -3,51 +3,73 @@ over the update of one that died mid-turn sends only the rest.
 
 Telegram has no idempotency key: a message sent is sent. The webhook claims each
 update in the shared store (`Store.claim_update`); after each reply the replica
-writes the message ids of every reply sent so far (`Store.replies_out`). A replica
-that takes the update over asks Rasa again (the same message in the same state
-gets the same answer), skips as many replies as were out and keeps their ids, so
-quick exit still deletes them. One window is left: a replica killed between
-Telegram's answer and that one write repeats that one reply.
+writes, for every reply sent so far, its message ids and a fingerprint of what it said
+(`Store.replies_out`). A replica that takes the update over asks Rasa again and walks
+the answer: a reply whose fingerprint matches the one out at that place is skipped and
+its ids kept, so quick exit still deletes it. From the first reply that differs (the
+tracker had moved on) everything is sent: a repeat in other words beats a lost answer,
+and the ids of what the dead replica had sent are kept all the same.
 
-Polling mode has no journal: an update is fetched by one process only.
+One window is left: a replica killed between Telegram's answer and that one write
+repeats that one reply. Polling mode has no journal: an update is fetched by one process only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from contextvars import ContextVar
-from typing import List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Text
 
+from bot.core import Reply
 from bot.store import Store
 
 log = logging.getLogger("safe_harbor.telegram")
 
 
+def fingerprint(reply: Reply) -> Text:
+    """A short digest of a reply's text and buttons: enough to tell two answers apart,
+    nothing to read back (the journal keeps no text)."""
+    said = "\x1f".join([reply.text, *(f"{b.title}\x1e{b.payload}" for b in reply.buttons)])
+    return hashlib.blake2b(said.encode(), digest_size=8).hexdigest()
+
+
 class Journal:
     """The replies of one update: those out before this replica took it, then its own."""
 
-    def __init__(self, store: Store, update_id: int, out_before: Sequence[Sequence[int]] = ()) -> None:
+    def __init__(self, store: Store, update_id: int, owner: Text, out_before: Sequence[Dict[str, Any]] = ()) -> None:
         self.store = store
         self.update_id = update_id
-        self.out = [list(ids) for ids in out_before]
+        self.owner = owner
+        self.out: List[Dict[str, Any]] = [dict(entry) for entry in out_before]
         self.position = 0  # replies this replica's handling has come to
+        self.left_over: List[int] = []  # ids of a dead replica's replies this answer no longer has
 
-    def already_out(self) -> Optional[List[int]]:
-        """The next reply's message ids when a replica before this one sent it, else None."""
-        if self.position < len(self.out):
+    def already_out(self, reply: Reply) -> Optional[List[int]]:
+        """`reply`'s message ids when a replica before this one sent it here, else None."""
+        if self.position >= len(self.out):
+            return None
+        if self.out[self.position]["of"] == fingerprint(reply):
             self.position += 1
-            return self.out[self.position - 1]
+            return self.out[self.position - 1]["ids"]
+        log.warning("reply_journal_diverged", extra={"position": self.position})
+        self.left_over = [i for entry in self.out[self.position:] for i in entry["ids"]]
+        del self.out[self.position:]
         return None
 
-    async def sent(self, message_ids: List[int]) -> None:
-        """Note one more reply as out. A store that cannot take the note costs only the
+    async def sent(self, reply: Reply, message_ids: List[int]) -> List[int]:
+        """Note `reply` as out; its ids back, with those of a dead replica's replies this
+        answer replaced (for quick exit). A store that cannot take the note costs only the
         protection: the reply is already with the survivor."""
-        self.out.append(list(message_ids))
+        ids, self.left_over = self.left_over + list(message_ids), []
+        self.out.append({"ids": ids, "of": fingerprint(reply)})
         self.position += 1
         try:
-            await self.store.replies_out(self.update_id, self.out)
+            if not await self.store.replies_out(self.update_id, self.owner, self.out):
+                log.warning("reply_journal_taken_over")  # another replica thought this one dead
         except Exception as error:
             log.warning("reply_not_journalled", extra={"error": type(error).__name__})
+        return ids
 
 
 current: ContextVar[Optional[Journal]] = ContextVar("safe_harbor_update_journal", default=None)

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from typing import List, Optional, Sequence, Text, Tuple
 
-from telegram import CallbackQuery, Message, Update
+from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
@@ -152,8 +152,8 @@ class Survivors:
         sender = pseudonym(self.key, "telegram", user.id)
         if first:  # the language (a store read) only for the one line: a flood costs no reads
             language = await self.language(sender, language_from_code(user.language_code))
-            ids += await send_reply(update.get_bot(), update.effective_chat.id,
-                                    Reply(text("slow_down", language), [leave_quickly(language)]))
+            ids += await self.deliver(update.get_bot(), update.effective_chat.id,
+                                      Reply(text("slow_down", language), [leave_quickly(language)]))
         await self.store.remember(sender, ids)
 
     async def answer_risk(self, context, chat_id: int, sender: Text, language: Text, words: Text) -> None:
@@ -225,7 +225,7 @@ class Survivors:
                 if self.turns.left(sender):
                     return  # a quick exit jumped the queue: nothing more goes to this chat
                 if isinstance(step, Reply):
-                    ids += await self.deliver(context, chat_id, step)
+                    ids += await self.deliver(context.bot, chat_id, step)
                 elif isinstance(step, (QuickExit, Forget)):
                     left_here = True
                     await self.leave(context, chat_id, sender, language, rasa_erased=isinstance(step, Forget)
@@ -249,21 +249,19 @@ class Survivors:
                     await self.erasure.forget(sender, erase_rasa=False)
 
     async def send(self, context, chat_id: int, sender: Text, step: Reply) -> None:
-        await self.store.remember(sender, await self.deliver(context, chat_id, step))
+        await self.store.remember(sender, await self.deliver(context.bot, chat_id, step))
 
     @staticmethod
-    async def deliver(context, chat_id: int, step: Reply) -> List[int]:
+    async def deliver(bot: Bot, chat_id: int, step: Reply) -> List[int]:
         """Send one reply, unless a replica that died handling this update had sent it
         (journal.py); its message ids either way, for quick exit."""
         update_journal = journal.current.get()
         if update_journal is None:
-            return await send_reply(context.bot, chat_id, step)
-        earlier = update_journal.already_out()
+            return await send_reply(bot, chat_id, step)
+        earlier = update_journal.already_out(step)
         if earlier is not None:
             return earlier
-        ids = await send_reply(context.bot, chat_id, step)
-        await update_journal.sent(ids)
-        return ids
+        return await update_journal.sent(step, await send_reply(bot, chat_id, step))
 
     async def leave(self, context, chat_id: int, sender: Text, language: Text, this_turn: Sequence[int] = (),
                     rasa_erased: bool = False, line: Text = "left") -> None:
@@ -286,5 +284,5 @@ class Survivors:
             late = {i for ids in in_progress for i in ids} - deleted  # sent while we were deleting
             await delete_all(context.bot, chat_id, sorted(late))
             language = await self.language(sender, language)  # after the deleting: it never waits on the store
-            await quietly(with_retries(lambda: context.bot.send_message(chat_id, text(line, language))))
+            await quietly(self.deliver(context.bot, chat_id, Reply(text(line, language))))  # not kept: it stays
             await self.erasure.forget(sender, erase_rasa=not rasa_erased)

@@ -72,7 +72,7 @@ class Webhook:
             return web.Response()
         if claim.state == BUSY:  # another replica is on it: Telegram asks again later
             return web.Response(status=503)
-        journal.current.set(journal.Journal(self.store, update.update_id, claim.replies_out))
+        journal.current.set(journal.Journal(self.store, update.update_id, self.replica, claim.replies_out))
         processor = self.application.update_processor
         await processor.process_update(update, self.application.process_update(update))
         await self.finish(update.update_id)

@@ -1,5 +1,6 @@
-"""A bot replica killed halfway through a turn: the replica that takes the update over sends
-only the replies that were not out yet, and keeps the ids of those that were (quick exit).
+"""The reply journal (bot/telegram/journal.py) on a real store, then a bot replica killed
+halfway through a turn: the replica that takes the update over sends only the replies that
+were not out yet, and keeps the ids of those that were (quick exit).
 
 The dying replica is a real `python -m bot` process in webhook mode, killed with SIGKILL
 while Telegram has not answered its second reply; the one that takes over runs here. Both
@@ -15,10 +16,72 @@ import httpx
 from aiohttp import web
 
 from bench.servers import BIN, Servers
+from bot.core import Button, Reply
+from bot.store import NEW
+from bot.telegram.journal import Journal
 from bot.telegram.webhook import open_webhook
 from harness import free_port
 from telegram_harness import ADVOCATES, KEY, person, rasa_stand_in, start_bot, stop_bot
 from testkit.fake_telegram import FakeTelegram
+
+HELLO, MENU = Reply("hello"), Reply("what next?", [Button("Leave quickly", "/quick_exit")])
+
+
+async def journal_of(store, update_id: int, owner: str) -> Journal:
+    claim = await store.claim_update(update_id, owner)
+    assert claim.state == NEW
+    return Journal(store, update_id, owner, claim.replies_out)
+
+
+async def taken_over(store, update_id: int) -> Journal:
+    store.be_present("replica-b")
+    await store.claim_update(update_id, "replica-b")  # SQLite: within a's lease, so…
+    with store.engine.begin() as db:  # …the lease is over
+        db.exec_driver_sql("UPDATE telegram_updates SET seen_at = 0")
+    claim = await store.claim_update(update_id, "replica-b")
+    assert claim.state == NEW
+    return Journal(store, update_id, "replica-b", claim.replies_out)
+
+
+async def test_a_reply_the_dead_replica_sent_is_skipped_with_its_ids_and_the_rest_is_sent(store):
+    first = await journal_of(store, 7, "replica-a")
+    assert first.already_out(HELLO) is None
+    await first.sent(HELLO, [11])
+    second = await taken_over(store, 7)
+    assert second.already_out(HELLO) == [11], "out already: not sent again, its id kept for quick exit"
+    assert second.already_out(MENU) is None, "never sent: it goes now"
+    assert await second.sent(MENU, [12]) == [12]
+
+
+async def test_an_answer_that_differs_from_what_was_sent_is_sent_from_where_it_differs(store):
+    first = await journal_of(store, 8, "replica-a")
+    await first.sent(HELLO, [21])
+    await first.sent(MENU, [22, 23])
+    second = await taken_over(store, 8)
+    assert second.already_out(HELLO) == [21]
+    other = Reply("what next?", [Button("Talk to a person", "/request_advocate")])
+    assert second.already_out(other) is None, "another keyboard is another reply: it goes out"
+    assert await second.sent(other, [24]) == [22, 23, 24], "the replaced reply's ids are kept for quick exit"
+    third = await taken_over_again(store, 8)
+    assert third.already_out(HELLO) == [21] and third.already_out(other) == [22, 23, 24]
+
+
+async def taken_over_again(store, update_id: int) -> Journal:
+    with store.engine.begin() as db:
+        db.exec_driver_sql("UPDATE telegram_updates SET owner = 'replica-gone', seen_at = 0")
+    claim = await store.claim_update(update_id, "replica-c")
+    return Journal(store, update_id, "replica-c", claim.replies_out)
+
+
+async def test_a_replica_thought_dead_cannot_overwrite_the_journal_of_the_one_that_took_over(store, caplog):
+    first = await journal_of(store, 9, "replica-a")
+    await first.sent(HELLO, [31])
+    await taken_over(store, 9)  # b takes the update over, thinking a dead
+    await first.sent(MENU, [32])  # a was only slow
+    assert "reply_journal_taken_over" in caplog.text
+    third = await taken_over_again(store, 9)
+    assert [entry["ids"] for entry in third.out] == [[31]], "the store kept what b knew, not a's late note"
+
 
 TWO_REPLIES = [{"recipient_id": "x", "text": "first part"}, {"recipient_id": "x", "text": "second part"}]
 WEBHOOK_PATH = "telegram"

@@ -58,13 +58,15 @@ async def test_the_update_of_a_replica_that_died_is_taken_over(store_url, clock)
         dying.be_present("replica-a")
         survivor.be_present("replica-b")
         assert (await dying.claim_update(42, "replica-a")).state == NEW
-        await dying.replies_out(42, [[7], [8, 9]])  # two replies out (the second in two parts), then…
+        journal = [{"ids": [7], "of": "a1"}, {"ids": [8, 9], "of": "b2"}]  # two replies out, the second in two parts
+        assert await dying.replies_out(42, "replica-a", journal)  # …then
         dying.close()  # …the process is gone
         if not store_url.startswith("postgresql"):
             assert (await survivor.claim_update(42, "replica-b")).state == BUSY, "within the lease, a may be working"
             clock.now += SQLITE_LEASE_SECONDS
         taken = await survivor.claim_update(42, "replica-b")
-        assert taken.state == NEW and taken.replies_out == [[7], [8, 9]], "b knows what a had sent"
+        assert taken.state == NEW and taken.replies_out == journal, "b knows what a had sent"
+        assert not await survivor.replies_out(42, "replica-a", []), "a's late note cannot overwrite b's"
         assert (await survivor.claim_update(42, "replica-c")).state == BUSY
         await survivor.finish_update(42)
         with survivor.engine.connect() as db:
