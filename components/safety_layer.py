@@ -11,7 +11,9 @@ plea for help, and the danger reply offers "Leave quickly" anyway. A mere cue ne
 replaces crisis, danger, hiding or asking for a person. Crisis, danger and
 `check_safety` are this layer's to give: the classifier's own guess of one, with
 no signal here at all, falls back to its next answer (the lists and the learned
-model carry the phrasings the classifier was trained on).
+model carry the phrasings the classifier was trained on), or to "not understood"
+(`nlu_fallback`) when that answer is unsure or is quick exit: a message the
+classifier thought a plea for help is never deleted on a runner-up's word.
 
 The word lists are copied into the model when it is trained, with the small
 learned model (components/safety_model.py) built from data/safety/examples and
@@ -41,6 +43,7 @@ from components.safety_patterns import CHECK_SAFETY, INTENT_OF, Patterns
 
 SAFETY = "safety"  # parse-data key: scores and the names of the signals (never text)
 QUICK_EXIT = "quick_exit"
+NLU_FALLBACK = "nlu_fallback"
 # Intents a mere cue does not replace with "Are you safe right now?". Not "forget me": with a cue
 # behind it, it may be a farewell ("goodbye everyone, im sorry for everything"), and erasing
 # the chat is no answer to that; the question comes first.
@@ -66,8 +69,10 @@ class SafetyLayer(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """threshold: see safety_patterns.THRESHOLD; word_lists: the data folder."""
-        return {"threshold": safety_patterns.THRESHOLD, "word_lists": str(safety_patterns.SAFETY_DIR)}
+        """threshold: see safety_patterns.THRESHOLD; word_lists: the data folder;
+        fallback_threshold: the FallbackClassifier's, for the answer after a dropped guess."""
+        return {"threshold": safety_patterns.THRESHOLD, "word_lists": str(safety_patterns.SAFETY_DIR),
+                "fallback_threshold": 0.5}
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
@@ -137,14 +142,20 @@ class SafetyLayer(GraphComponent, IntentClassifier):
             return
         self._set(message, verdict, assessment.top()[1])
 
-    @staticmethod
-    def _fall_back(message: Message) -> None:
-        """The classifier's next answer that is not one of this layer's to give."""
+    def _fall_back(self, message: Message) -> None:
+        """The classifier's next answer that is not one of this layer's to give, if it is
+        sure of it among what is left (its share of the rest of the ranking) and it is not
+        quick exit; else `nlu_fallback`, as the FallbackClassifier would have given."""
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                   if r.get(INTENT_NAME_KEY) not in (*LAYERS_OWN, "nlu_fallback")]
-        if ranking:
+                   if r.get(INTENT_NAME_KEY) not in (*LAYERS_OWN, NLU_FALLBACK)]
+        rest = sum(r.get("confidence", 0.0) for r in ranking)
+        threshold = self._config["fallback_threshold"]
+        if ranking and ranking[0][INTENT_NAME_KEY] != QUICK_EXIT and rest > 0 \
+                and ranking[0].get("confidence", 0.0) / rest >= threshold:
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        else:
+            self._set(message, NLU_FALLBACK, threshold)
 
     @staticmethod
     def _set(message: Message, name: Text, confidence: float) -> None:

@@ -83,6 +83,25 @@ def test_a_classifiers_crisis_or_danger_with_no_signal_falls_back_to_its_next_an
         assert after(layer, message) == "chitchat", text
 
 
+def ranked(text: str, *ranking) -> Message:
+    message = classified(text, ranking[0][0], ranking[0][1])
+    message.set("intent_ranking", [{"name": name, "confidence": confidence} for name, confidence in ranking])
+    return message
+
+
+def test_a_dropped_guess_whose_next_answer_is_unsure_is_not_understood(layer):
+    # Among what is left (0.1), greet has 0.04: the FallbackClassifier would not have taken it.
+    message = ranked("i nearly died laughing at that", ("crisis_self_harm", 0.9), ("greet", 0.04),
+                     ("thank", 0.03), ("chitchat", 0.03))
+    assert after(layer, message) == "nlu_fallback"
+
+
+def test_a_dropped_guess_never_becomes_a_quick_exit(layer):
+    message = ranked("i want to escape this boring routine lol", ("immediate_danger", 0.8), ("quick_exit", 0.19),
+                     ("greet", 0.01))
+    assert after(layer, message) == "nlu_fallback", "a runner-up's quick exit would delete the chat"
+
+
 def test_a_farewell_the_classifier_took_for_forget_me_is_asked_about_not_erased(layer):
     assert after(layer, classified("goodbye everyone, im sorry for everything", "forget_me", 0.6)) in {
         "check_safety", "crisis_self_harm"}
