@@ -21,6 +21,7 @@ from bot import metrics
 from bot.alerts import Alerts
 from bot.cases import Cases
 from bot.core import language_from_code
+from bot.departures import Departures
 from bot.erasure import Erasure
 from bot.groups import Groups
 from bot.handoff import Handoffs
@@ -77,6 +78,7 @@ class TelegramBridge:
         self.cases = Cases(self.store.engine, Sealer(bridge.settings.chat_id_key))  # the store migrated its tables
         self.handoff: Optional[Handoffs] = None  # needs the bot: made in `build`
         self.erasure: Optional[Erasure] = None
+        self.departures = Departures(self.store.engine)  # quick exits told to the other replicas
         self.daily = DailyCounts(self.store.engine)
         self.alerts: Optional[Alerts] = None
         self.monitoring: Optional[Monitoring] = None
@@ -108,7 +110,8 @@ class TelegramBridge:
             self.cases, messenger, self.erasure, groups, settings.handoff_hours,
             settings.handoff_wait_minutes, remember=self.store.remember,
             advocate_language=settings.advocate_language, allowed=settings.advocate_ids)
-        self.survivors = Survivors(self.core, self.store, self.handoff, self.erasure, settings.pseudonym_key)
+        self.survivors = Survivors(self.core, self.store, self.handoff, self.erasure, settings.pseudonym_key,
+                                   self.departures)
         order.on_overflow = self.survivors.overflowing
         order.on_left_behind = self.survivors.left_behind
         self.advocates = Advocates(self.handoff, settings.advocate_language)
@@ -163,6 +166,7 @@ class TelegramBridge:
                        asyncio.create_task(every(ERASURE_RETRY_SECONDS, self.erasure.work)),
                        asyncio.create_task(every(TALLIES_EVERY_SECONDS, self.save_tallies)),
                        asyncio.create_task(every(self.settings.alert_check_seconds, self.alerts.check))]
+        await self.departures.start()
         if self.monitoring is not None:
             await self.monitoring.start()
 
@@ -171,6 +175,7 @@ class TelegramBridge:
         for loop in self._loops:
             loop.cancel()
         await asyncio.gather(*self._loops, return_exceptions=True)
+        await self.departures.stop()
         if self.monitoring is not None:
             await self.monitoring.stop()
         await self._action_health.close()

@@ -33,6 +33,7 @@ from bot.core import (
     language_from_code,
     leave_quickly,
 )
+from bot.departures import Departures
 from bot.erasure import Erasure
 from bot.handoff import KEEP_WAITING, LEAVE_MESSAGE, Handoffs
 from bot.pseudonym import pseudonym
@@ -69,13 +70,16 @@ def ask_before_sharing(kind: Text, message_id: int, language: Text) -> Reply:
 class Survivors:
     """Handlers for private chats."""
 
-    def __init__(self, core: Core, store: Store, handoff: Handoffs, erasure: Erasure, pseudonym_key: bytes) -> None:
+    def __init__(self, core: Core, store: Store, handoff: Handoffs, erasure: Erasure, pseudonym_key: bytes,
+                 departures: Departures) -> None:
         self.core = core
         self.store = store
         self.handoff = handoff
         self.erasure = erasure
         self.key = pseudonym_key
         self.turns = Turns()
+        self.departures = departures
+        departures.subscribe(self.turns.leave)  # they left through another replica: stop here too
 
     def handlers(self) -> List[BaseHandler]:
         private = filters.ChatType.PRIVATE
@@ -274,6 +278,7 @@ class Survivors:
             metrics.quick_exit()
         async with self.erasure.leaving(sender):
             in_progress = self.turns.leave(sender)  # first: no turn stores its ids after this
+            announced = asyncio.create_task(self.departures.announce(sender))  # nor on another replica
             try:
                 stored = await self.erasure.message_ids(sender)
             except Exception as error:  # the store unreachable: this turn's messages still go
@@ -285,4 +290,5 @@ class Survivors:
             await delete_all(context.bot, chat_id, sorted(late))
             language = await self.language(sender, language)  # after the deleting: it never waits on the store
             await quietly(self.deliver(context.bot, chat_id, Reply(text(line, language))))  # not kept: it stays
+            await announced
             await self.erasure.forget(sender, erase_rasa=not rasa_erased)
