@@ -8,7 +8,8 @@ question, never an FAQ answer. Crisis or danger together with words asking to
 hide the chat ("delete this") is hidden first. Without such words, crisis and
 danger outrank a classifier's guess of quick exit: a wrong quick exit deletes a
 plea for help, and the danger reply offers "Leave quickly" anyway. A mere cue never
-replaces crisis, danger, hiding or asking for a person. Crisis, danger and
+replaces crisis, danger or hiding; it does replace asking for a person ("please help,
+someone is at my door" is asked "are you safe?" before any handoff). Crisis, danger and
 `check_safety` are this layer's to give: the classifier's own guess of one, with
 no signal here at all, falls back to its next answer (the lists and the learned
 model carry the phrasings the classifier was trained on), or to "not understood"
@@ -46,8 +47,10 @@ QUICK_EXIT = "quick_exit"
 NLU_FALLBACK = "nlu_fallback"
 # Intents a mere cue does not replace with "Are you safe right now?". Not "forget me": with a cue
 # behind it, it may be a farewell ("goodbye everyone, im sorry for everything"), and erasing
-# the chat is no answer to that; the question comes first.
-SURE_ENOUGH = {*INTENT_OF.values(), CHECK_SAFETY, QUICK_EXIT, "request_advocate"}
+# the chat is no answer to that; the question comes first. Not "a person, please" either: "please
+# help, someone is trying to open my door" read as one would get the handoff and no emergency
+# number, so the question comes first there too (its "I'm not safe" leads to both).
+SURE_ENOUGH = {*INTENT_OF.values(), CHECK_SAFETY, QUICK_EXIT}
 # Intents only this layer gives: the classifier's guess of one, with no signal here (not even a
 # cue from the lists or the learned model, which has learned data/nlu too), falls back to its
 # next answer. On data/safety/examples and the dev split every such guess was a false alarm

@@ -102,6 +102,14 @@ def test_a_dropped_guess_never_becomes_a_quick_exit(layer):
     assert after(layer, message) == "nlu_fallback", "a runner-up's quick exit would delete the chat"
 
 
+def test_a_plea_the_classifier_took_for_asking_for_a_person_is_asked_are_you_safe(layer):
+    # A danger cue, not sure enough for the danger reply: the question, whose "I'm not safe"
+    # offers the emergency number and a person, instead of a handoff with no number.
+    assert after(layer, classified("pleasee help someone is trying to open my door", "request_advocate", 0.9)) in {
+        "check_safety", "immediate_danger"}
+    assert after(layer, classified("can i talk to a real person", "request_advocate", 0.9)) == "request_advocate"
+
+
 def test_a_farewell_the_classifier_took_for_forget_me_is_asked_about_not_erased(layer):
     assert after(layer, classified("goodbye everyone, im sorry for everything", "forget_me", 0.6)) in {
         "check_safety", "crisis_self_harm"}
