@@ -79,7 +79,8 @@ class ActionAnswerAfterCheck(Guarded, Action):
     The safety layer asked "Are you safe right now?" instead of answering. If it
     interrupted the handoff form, the form resumes with what was already
     answered; otherwise the question is still in that message's parse data, so
-    it is answered without being typed again.
+    it is answered without being typed again, and a request for a person starts
+    the handoff (the layer asks before a request with a risk cue in it).
     """
 
     def name(self) -> Text:
@@ -105,6 +106,8 @@ class ActionAnswerAfterCheck(Guarded, Action):
         ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") not in NOT_A_TOPIC]
         key = (parse.get("response_selector", {}).get("faq", {}).get("response", {})
                .get("intent_response_key"))
+        if ranking and ranking[0].get("name") == "request_advocate":  # they had asked for a person
+            return [FollowupAction("handoff_form")]
         if ranking and ranking[0].get("name") == "faq" and key and f"utter_{key}" in domain.get("responses", {}):
             dispatcher.utter_message(response=f"utter_{key}")
         else:

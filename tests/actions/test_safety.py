@@ -1,6 +1,6 @@
 """Crisis line and emergency number follow the survivor's region and language."""
 
-from actions.safety import ActionCrisisLine, ActionEmergencyNumber, ActionRecordSafety
+from actions.safety import ActionAnswerAfterCheck, ActionCrisisLine, ActionEmergencyNumber, ActionRecordSafety
 from testkit.actions import make_tracker, run_action
 
 
@@ -31,3 +31,12 @@ async def test_safety_answer_is_remembered_for_the_card():
     assert [(e["name"], e["value"]) for e in events] == [("safe_to_talk", False)]
     _, events = await run(ActionRecordSafety(), intent="affirm")
     assert events[0]["value"] is True
+
+
+async def test_im_ok_after_a_request_for_a_person_was_checked_starts_the_handoff():
+    # "please help, someone is at my door" read as asking for a person, and asked "are you safe?"
+    # first: "I'm OK, I had a question" must not drop the person they asked for.
+    asked = {"event": "user", "parse_data": {"intent": {"name": "check_safety"}, "intent_ranking": [
+        {"name": "check_safety"}, {"name": "request_advocate"}, {"name": "faq"}]}}
+    messages, events = await run_action(ActionAnswerAfterCheck(), make_tracker({"language": "en"}, {}, [asked]))
+    assert messages == [] and events == [{"event": "followup", "timestamp": None, "name": "handoff_form"}]
