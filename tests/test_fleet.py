@@ -182,15 +182,18 @@ async def test_steady_load_without_a_fault_is_answered_exactly_once(fleet):
 
 async def killed_under_load(fleet, name: str, fault: str) -> None:
     """`name` killed (SIGKILL) with messages on their way, then started again. A bot dies
-    with turns at every stage: asking Rasa, between replies, marking its update handled."""
+    with turns asking Rasa or between replies (its replies held, see JOURNAL_SETTLE_SECONDS)."""
     async def kill() -> None:
         bot = name.startswith("bot")
         if bot:
             fleet.fake.hold("sendMessage")
-            await asyncio.sleep(JOURNAL_SETTLE_SECONDS)
-        await asyncio.to_thread(fleet.processes.kill, name)
-        if bot:
-            fleet.fake.release("sendMessage")
+        try:
+            if bot:
+                await asyncio.sleep(JOURNAL_SETTLE_SECONDS)
+            await asyncio.to_thread(fleet.processes.kill, name)
+        finally:
+            if bot:
+                fleet.fake.release("sendMessage")
 
     figures = await fleet.load(during=kill)
     figures["restart_ready_s"] = round(await asyncio.to_thread(fleet.processes.restart, name), 1)
