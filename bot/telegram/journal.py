@@ -57,6 +57,11 @@ class Journal:
         del self.out[self.position:]
         return None
 
+    def unclaimed(self) -> List[int]:
+        """Ids of a dead replica's replies this answer has not come to (it was shorter, or
+        went another way): still in the chat, so quick exit must know them."""
+        return self.left_over + [i for entry in self.out[self.position:] for i in entry["ids"]]
+
     async def sent(self, reply: Reply, message_ids: List[int]) -> List[int]:
         """Note `reply` as out; its ids back, with those of a dead replica's replies this
         answer replaced (for quick exit). A store that cannot take the note costs only the
@@ -73,3 +78,9 @@ class Journal:
 
 
 current: ContextVar[Optional[Journal]] = ContextVar("safe_harbor_update_journal", default=None)
+
+
+def unclaimed() -> List[int]:
+    """`Journal.unclaimed` of the update being handled; none in polling mode."""
+    update_journal = current.get()
+    return update_journal.unclaimed() if update_journal is not None else []

@@ -232,6 +232,7 @@ class Survivors:
                     ids += await self.deliver(context.bot, chat_id, step)
                 elif isinstance(step, (QuickExit, Forget)):
                     left_here = True
+                    ids += journal.unclaimed()
                     await self.leave(context, chat_id, sender, language, rasa_erased=isinstance(step, Forget)
                                      or step.rasa_erased, line="forgotten" if isinstance(step, Forget) else "left")
                     return
@@ -245,6 +246,8 @@ class Survivors:
                     opened = True
                     await self.handoff.request(sender, chat_id, step.request)
         finally:
+            if not left_here:
+                ids += journal.unclaimed()
             if not self.turns.left(sender):
                 await self.store.remember(sender, ids)
             elif not left_here:  # they left while this turn was still sending: take back what it did

@@ -62,6 +62,7 @@ async def test_an_answer_that_differs_from_what_was_sent_is_sent_from_where_it_d
     other = Reply("what next?", [Button("Talk to a person", "/request_advocate")])
     assert second.already_out(other) is None, "another keyboard is another reply: it goes out"
     assert await second.sent(other, [24]) == [22, 23, 24], "the replaced reply's ids are kept for quick exit"
+    assert second.unclaimed() == [], "every reply a is accounted for"
     third = await taken_over_again(store, 8)
     assert third.already_out(HELLO) == [21] and third.already_out(other) == [22, 23, 24]
 
@@ -71,6 +72,18 @@ async def taken_over_again(store, update_id: int) -> Journal:
         db.exec_driver_sql("UPDATE telegram_updates SET owner = 'replica-gone', seen_at = 0")
     claim = await store.claim_update(update_id, "replica-c")
     return Journal(store, update_id, "replica-c", claim.replies_out)
+
+
+async def test_replies_a_dead_replica_sent_that_a_shorter_answer_never_reaches_are_kept_for_quick_exit(store):
+    first = await journal_of(store, 10, "replica-a")
+    await first.sent(HELLO, [41])
+    await first.sent(MENU, [42])
+    second = await taken_over(store, 10)
+    assert second.already_out(HELLO) == [41]
+    assert second.unclaimed() == [42], "the answer ended before MENU: its id must still be deleted at exit"
+    shorter = Reply("something else")
+    assert second.already_out(shorter) is None
+    assert second.unclaimed() == [42]
 
 
 async def test_a_replica_thought_dead_cannot_overwrite_the_journal_of_the_one_that_took_over(store, caplog):
