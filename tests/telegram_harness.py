@@ -3,12 +3,14 @@
 import asyncio
 import os
 import time
+from contextlib import asynccontextmanager
 
 from aiohttp import web
 
 from bot.pseudonym import pseudonym
 from bot.settings import load
 from bot.telegram.app import TelegramBridge
+from bot.telegram.webhook import open_webhook
 from bot.texts import all_texts, text
 from bot.wiring import build
 from harness import free_port
@@ -83,6 +85,25 @@ async def start_bot(tmp_path, rasa_url, polling=True, fake=None, **env):
     if polling:
         await application.updater.start_polling(poll_interval=0, timeout=1)
     return Running(fake, bridge, application, settings)
+
+
+@asynccontextmanager
+async def webhook_replicas(tmp_path, rasa_url, fake, count=2, path="telegram", **env):
+    """`count` bots in webhook mode on `fake`, sharing `env` (the store): (replicas, their ports)."""
+    replicas, hooks, ports = [], [], []
+    try:
+        for number in range(count):
+            ports.append(free_port())
+            replica = await start_bot(tmp_path / f"replica{number}", rasa_url, polling=False, fake=fake,
+                                      WEBHOOK_PORT=str(ports[-1]), **env)
+            replicas.append(replica)
+            hooks.append(await open_webhook(replica.application, replica.bridge.store, replica.settings, path))
+        yield replicas, ports
+    finally:
+        for hook in hooks:
+            await hook.stop()
+        for replica in replicas:
+            await stop_bot(replica, keep_fake=True)
 
 
 async def stop_bot(running, keep_fake=False):

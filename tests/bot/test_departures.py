@@ -9,10 +9,8 @@ import sqlalchemy as sa
 from aiohttp import web
 
 from bot.departures import Departures
-from bot.telegram.webhook import open_webhook
 from bot.texts import text
-from harness import free_port
-from telegram_harness import person, rasa_stand_in, start_bot, stop_bot
+from telegram_harness import person, rasa_stand_in, webhook_replicas
 from testkit.fake_telegram import FakeTelegram
 
 WEBHOOK_PATH = "telegram"
@@ -54,36 +52,30 @@ async def test_a_quick_exit_on_one_replica_stops_a_turn_still_waiting_on_rasa_on
     secret = secrets.token_urlsafe(32)
     shared = {"STORE_URL": postgres, "WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": secret,
               "CHAT_ID_KEY": "c" * 40, "TELEGRAM_MAX_MESSAGES_PER_SECOND": "0"}
-    replicas, hooks, ports = [], [], []
     try:
-        for name in ("a", "b"):
-            ports.append(free_port())
-            replica = await start_bot(tmp_path / name, rasa.url, polling=False, fake=fake,
-                                      WEBHOOK_PORT=str(ports[-1]), **shared)
-            replicas.append(replica)
-            hooks.append(await open_webhook(replica.application, replica.bridge.store, replica.settings,
-                                            WEBHOOK_PATH))
-        rosa = person("en")
-        headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
-
-        def update(number: int, words: str) -> dict:
-            return {"update_id": number, "message": fake.new_message(rosa.id, rosa.as_user(), text=words)}
-
-        async with httpx.AsyncClient(timeout=30) as client:
-            on_a = asyncio.create_task(client.post(f"http://127.0.0.1:{ports[0]}/{WEBHOOK_PATH}",
-                                                   json=update(601, "where can I sleep tonight"), headers=headers))
-            await asyncio.wait_for(asked.wait(), 10)
-            on_b = await client.post(f"http://127.0.0.1:{ports[1]}/{WEBHOOK_PATH}", json=update(602, "/exit"),
-                                     headers=headers)
-            assert on_b.status_code == 200
-            assert (await on_a).status_code == 200
-        await asyncio.sleep(0.3)
-        assert fake.texts_in(rosa.id) == [text("left", "en")], \
-            "nothing after the neutral line, and the message answered on the other replica is gone too"
+        async with webhook_replicas(tmp_path, rasa.url, fake, path=WEBHOOK_PATH, **shared) as (_, ports):
+            await exit_on_b_while_a_waits(fake, ports, secret, asked)
     finally:
-        for hook in hooks:
-            await hook.stop()
-        for replica in replicas:
-            await stop_bot(replica, keep_fake=True)
         await fake.stop()
         await rasa.runner.cleanup()
+
+
+async def exit_on_b_while_a_waits(fake, ports, secret, asked) -> None:
+    """The survivor writes; replica a asks Rasa; meanwhile they leave through replica b."""
+    rosa = person("en")
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+
+    def update(number: int, words: str) -> dict:
+        return {"update_id": number, "message": fake.new_message(rosa.id, rosa.as_user(), text=words)}
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        on_a = asyncio.create_task(client.post(f"http://127.0.0.1:{ports[0]}/{WEBHOOK_PATH}",
+                                               json=update(601, "where can I sleep tonight"), headers=headers))
+        await asyncio.wait_for(asked.wait(), 10)
+        on_b = await client.post(f"http://127.0.0.1:{ports[1]}/{WEBHOOK_PATH}", json=update(602, "/exit"),
+                                 headers=headers)
+        assert on_b.status_code == 200
+        assert (await on_a).status_code == 200
+    await asyncio.sleep(0.3)
+    assert fake.texts_in(rosa.id) == [text("left", "en")], \
+        "nothing after the neutral line, and the message answered on the other replica is gone too"

@@ -17,7 +17,7 @@ from bot.telegram.order import PerChatOrder
 from bot.telegram.webhook import open_webhook
 from bot.texts import all_texts, text
 from harness import free_port
-from telegram_harness import ADVOCATES, eventually, person, rasa_stand_in, start_bot, stop_bot
+from telegram_harness import ADVOCATES, eventually, person, rasa_stand_in, start_bot, stop_bot, webhook_replicas
 from testkit.fake_telegram import BOT, FakeTelegram, Person
 
 
@@ -274,38 +274,34 @@ async def test_webhook_mode_accepts_only_requests_with_telegrams_secret_token(as
 async def test_a_webhook_update_delivered_twice_to_two_replicas_is_answered_once(assistant, tmp_path):
     """Telegram retries a delivery it saw no answer to, and behind a proxy the retry may reach
     another replica: the update id, kept in the shared store, makes it count once."""
-    fake, ports, replicas, hooks = FakeTelegram(), [free_port(), free_port()], [], []
+    fake = FakeTelegram()
     await fake.start()
     shared = f"sqlite:///{tmp_path}/shared.sqlite3"
     try:
-        for port in ports:
-            replica = await start_bot(tmp_path / str(port), assistant.url, polling=False, fake=fake, STORE_URL=shared,
-                                      WEBHOOK_URL="https://bot.example.org/telegram", WEBHOOK_SECRET=SECRET,
-                                      WEBHOOK_PORT=str(port))
-            replicas.append(replica)
-            hooks.append(await open_webhook(replica.application, replica.bridge.store, replica.settings,
-                                            WEBHOOK_PATH))
-        rosa = person("en")
-        help_update = {"update_id": 7, "message": fake.new_message(rosa.id, rosa.as_user(), text="/help", entities=[
-            {"type": "bot_command", "offset": 0, "length": 5}])}
-        async with httpx.AsyncClient() as client:
-            for port in ports:  # the first delivery, then Telegram's retry to the other replica
-                answer = await client.post(f"http://127.0.0.1:{port}/{WEBHOOK_PATH}", json=help_update,
-                                           headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
-                assert answer.status_code == 200
-                await fake.wait_for(lambda: fake.bot_messages(rosa.id))
-            await asyncio.sleep(1.0)  # time enough for a second answer, were there one
-            assert [m["text"] for m in fake.bot_messages(rosa.id)] == [text("help", "en")]
-            next_update = {**help_update, "update_id": 8}
-            await client.post(f"http://127.0.0.1:{ports[1]}/{WEBHOOK_PATH}", json=next_update,
-                              headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
-            await fake.wait_for(lambda: len(fake.bot_messages(rosa.id)) == 2)
+        async with webhook_replicas(tmp_path, assistant.url, fake, path=WEBHOOK_PATH, STORE_URL=shared,
+                                    WEBHOOK_URL="https://bot.example.org/telegram", WEBHOOK_SECRET=SECRET) as (_, ports):
+            await answered_once_across(fake, ports)
     finally:
-        for hook in hooks:
-            await hook.stop()
-        for replica in replicas:
-            await stop_bot(replica, keep_fake=True)
         await fake.stop()
+
+
+async def answered_once_across(fake, ports) -> None:
+    """/help delivered to one replica, then again to the other: one answer; the next update still answered."""
+    rosa = person("en")
+    help_update = {"update_id": 7, "message": fake.new_message(rosa.id, rosa.as_user(), text="/help", entities=[
+        {"type": "bot_command", "offset": 0, "length": 5}])}
+    async with httpx.AsyncClient() as client:
+        for port in ports:  # the first delivery, then Telegram's retry to the other replica
+            answer = await client.post(f"http://127.0.0.1:{port}/{WEBHOOK_PATH}", json=help_update,
+                                       headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+            assert answer.status_code == 200
+            await fake.wait_for(lambda: fake.bot_messages(rosa.id))
+        await asyncio.sleep(1.0)  # time enough for a second answer, were there one
+        assert [m["text"] for m in fake.bot_messages(rosa.id)] == [text("help", "en")]
+        next_update = {**help_update, "update_id": 8}
+        await client.post(f"http://127.0.0.1:{ports[1]}/{WEBHOOK_PATH}", json=next_update,
+                          headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        await fake.wait_for(lambda: len(fake.bot_messages(rosa.id)) == 2)
 
 
 def test_long_replies_are_split_at_word_boundaries():
