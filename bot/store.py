@@ -92,6 +92,12 @@ def owner_only(database: Path) -> None:
     database.chmod(0o600)
 
 
+# libpq's TCP keepalives: a connection cut without a word (a network partition, a host gone)
+# fails within about a minute instead of waiting for ever; above all the departures
+# listener's (bot/departures.py), which only ever waits to hear.
+TCP_KEEPALIVE = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+
+
 class Store:
     """Message ids per pseudonym, for quick exit; purged after retention."""
 
@@ -103,7 +109,7 @@ class Store:
                                             connect_args={"check_same_thread": False})
             sa.event.listen(self._engine, "connect", sqlite_pragmas)
         else:  # a connection PostgreSQL dropped (a restart, a failover) is replaced, not used
-            self._engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+            self._engine = sa.create_engine(url, future=True, pool_pre_ping=True, connect_args=TCP_KEEPALIVE)
         self._clock = clock
         self._presence: Optional[sa.engine.Connection] = None
         migrate(self._engine, sealer)  # bot/migrations/: every table the bot keeps, up to date

@@ -27,18 +27,22 @@ from bot.store import Store
 log = logging.getLogger("safe_harbor.telegram")
 
 
-def fingerprint(reply: Reply) -> Text:
-    """A short digest of a reply's text and buttons: enough to tell two answers apart,
-    nothing to read back (the journal keeps no text)."""
+def fingerprint(reply: Reply, key: bytes) -> Text:
+    """A short keyed digest of a reply's text and buttons: enough to tell two answers apart,
+    nothing to read back. Keyed, because the bot's replies are a small known set: an unkeyed
+    digest in the store would tell anyone who reads the database which reply (a crisis line,
+    the danger choices) a chat was getting."""
     said = "\x1f".join([reply.text, *(f"{b.title}\x1e{b.payload}" for b in reply.buttons)])
-    return hashlib.blake2b(said.encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(said.encode(), key=key, digest_size=8).hexdigest()
 
 
 class Journal:
     """The replies of one update: those out before this replica took it, then its own."""
 
-    def __init__(self, store: Store, update_id: int, owner: Text, out_before: Sequence[Dict[str, Any]] = ()) -> None:
+    def __init__(self, store: Store, update_id: int, owner: Text, key: bytes,
+                 out_before: Sequence[Dict[str, Any]] = ()) -> None:
         self.store = store
+        self.key = key  # the same on every replica, never in the store (`journal_key`)
         self.update_id = update_id
         self.owner = owner
         self.out: List[Dict[str, Any]] = [dict(entry) for entry in out_before]
@@ -49,7 +53,7 @@ class Journal:
         """`reply`'s message ids when a replica before this one sent it here, else None."""
         if self.position >= len(self.out):
             return None
-        if self.out[self.position]["of"] == fingerprint(reply):
+        if self.out[self.position]["of"] == fingerprint(reply, self.key):
             self.position += 1
             return self.out[self.position - 1]["ids"]
         log.warning("reply_journal_diverged", extra={"position": self.position})
@@ -67,7 +71,7 @@ class Journal:
         answer replaced (for quick exit). A store that cannot take the note costs only the
         protection: the reply is already with the survivor."""
         ids, self.left_over = self.left_over + list(message_ids), []
-        self.out.append({"ids": ids, "of": fingerprint(reply)})
+        self.out.append({"ids": ids, "of": fingerprint(reply, self.key)})
         self.position += 1
         try:
             if not await self.store.replies_out(self.update_id, self.owner, self.out):
@@ -75,6 +79,11 @@ class Journal:
         except Exception as error:
             log.warning("reply_not_journalled", extra={"error": type(error).__name__})
         return ids
+
+
+def journal_key(webhook_secret: Text) -> bytes:
+    """The fingerprints' key, from the webhook secret: every replica has it, the store does not."""
+    return hashlib.blake2b(webhook_secret.encode(), person=b"reply-journal").digest()
 
 
 current: ContextVar[Optional[Journal]] = ContextVar("safe_harbor_update_journal", default=None)

@@ -41,6 +41,7 @@ class Webhook:
         self.application = application
         self.store = store
         self.secret = secret
+        self.journal_key = journal.journal_key(secret)
         self.path = path
         self.replica = secrets.token_hex(8)  # names this process in the store while it lives
         self.runner: Optional[web.AppRunner] = None
@@ -72,7 +73,8 @@ class Webhook:
             return web.Response()
         if claim.state == BUSY:  # another replica is on it: Telegram asks again later
             return web.Response(status=503)
-        journal.current.set(journal.Journal(self.store, update.update_id, self.replica, claim.replies_out))
+        journal.current.set(journal.Journal(self.store, update.update_id, self.replica, self.journal_key,
+                                                    claim.replies_out))
         processor = self.application.update_processor
         await processor.process_update(update, self.application.process_update(update))
         await self.finish(update.update_id)

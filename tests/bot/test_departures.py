@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from aiohttp import web
 
 from bot.departures import Departures
+from bot.store import Store
 from bot.texts import text
 from telegram_harness import person, rasa_stand_in, webhook_replicas
 from testkit.fake_telegram import FakeTelegram
@@ -79,3 +80,18 @@ async def exit_on_b_while_a_waits(fake, ports, secret, asked) -> None:
     await asyncio.sleep(0.3)
     assert fake.texts_in(rosa.id) == [text("left", "en")], \
         "nothing after the neutral line, and the message answered on the other replica is gone too"
+
+
+def test_the_listeners_connection_probes_a_silent_peer_and_gives_up_within_a_minute(postgres):
+    """A listener only waits to hear: with no keepalives a silent network cut would leave it
+    deaf for ever, without an error. Its connection comes from the store's engine."""
+    store = Store(postgres)
+    raw = store.engine.raw_connection()
+    try:
+        parameters = raw.connection.get_dsn_parameters()
+    finally:
+        raw.close()
+        store.engine.dispose()
+    assert parameters["keepalives"] == "1"
+    idle, interval, count = (int(parameters[k]) for k in ("keepalives_idle", "keepalives_interval", "keepalives_count"))
+    assert idle + interval * count <= 60

@@ -8,6 +8,7 @@ share the PostgreSQL bot store, as a fleet does (scripts/fleet.py).
 """
 
 import asyncio
+import hashlib
 import os
 import secrets
 import signal
@@ -18,19 +19,20 @@ from aiohttp import web
 from bench.servers import BIN, Servers
 from bot.core import Button, Reply
 from bot.store import NEW
-from bot.telegram.journal import Journal
+from bot.telegram.journal import Journal, fingerprint, journal_key
 from bot.telegram.webhook import open_webhook
 from harness import free_port
 from telegram_harness import ADVOCATES, KEY, person, rasa_stand_in, start_bot, stop_bot
 from testkit.fake_telegram import FakeTelegram
 
+JOURNAL_KEY = journal_key("w" * 32)
 HELLO, MENU = Reply("hello"), Reply("what next?", [Button("Leave quickly", "/quick_exit")])
 
 
 async def journal_of(store, update_id: int, owner: str) -> Journal:
     claim = await store.claim_update(update_id, owner)
     assert claim.state == NEW
-    return Journal(store, update_id, owner, claim.replies_out)
+    return Journal(store, update_id, owner, JOURNAL_KEY, claim.replies_out)
 
 
 async def taken_over(store, update_id: int) -> Journal:
@@ -40,7 +42,7 @@ async def taken_over(store, update_id: int) -> Journal:
         db.exec_driver_sql("UPDATE telegram_updates SET seen_at = 0")
     claim = await store.claim_update(update_id, "replica-b")
     assert claim.state == NEW
-    return Journal(store, update_id, "replica-b", claim.replies_out)
+    return Journal(store, update_id, "replica-b", JOURNAL_KEY, claim.replies_out)
 
 
 async def test_a_reply_the_dead_replica_sent_is_skipped_with_its_ids_and_the_rest_is_sent(store):
@@ -71,7 +73,7 @@ async def taken_over_again(store, update_id: int) -> Journal:
     with store.engine.begin() as db:
         db.exec_driver_sql("UPDATE telegram_updates SET owner = 'replica-gone', seen_at = 0")
     claim = await store.claim_update(update_id, "replica-c")
-    return Journal(store, update_id, "replica-c", claim.replies_out)
+    return Journal(store, update_id, "replica-c", JOURNAL_KEY, claim.replies_out)
 
 
 async def test_replies_a_dead_replica_sent_that_a_shorter_answer_never_reaches_are_kept_for_quick_exit(store):
@@ -94,6 +96,17 @@ async def test_a_replica_thought_dead_cannot_overwrite_the_journal_of_the_one_th
     assert "reply_journal_taken_over" in caplog.text
     third = await taken_over_again(store, 9)
     assert [entry["ids"] for entry in third.out] == [[31]], "the store kept what b knew, not a's late note"
+
+
+async def test_the_store_cannot_tell_which_reply_a_chat_was_getting_without_the_webhook_secret(store):
+    first = await journal_of(store, 11, "replica-a")
+    await first.sent(HELLO, [51])
+    with store.engine.begin() as db:
+        stored = db.exec_driver_sql("SELECT replies_out FROM telegram_updates WHERE update_id = 11").scalar()
+    assert fingerprint(HELLO, JOURNAL_KEY) in stored
+    assert fingerprint(HELLO, journal_key("x" * 32)) not in stored, "another secret, another digest"
+    unkeyed = hashlib.blake2b("\x1f".join([HELLO.text]).encode(), digest_size=8).hexdigest()
+    assert unkeyed not in stored, "a known reply's plain digest must not be found in the store"
 
 
 TWO_REPLIES = [{"recipient_id": "x", "text": "first part"}, {"recipient_id": "x", "text": "second part"}]
