@@ -5,7 +5,8 @@ purge all come here. A survivor's leaving happens in this order, and no later
 step can hold back an earlier one:
 
 1. the adapter deletes the chat's messages (the bot's and theirs, as far as the
-   platform allows) and sends one neutral line, using `message_ids`;
+   platform allows) and sends one neutral line, using `depart` (which first marks
+   when they left, so a turn any replica finishes later takes its replies back);
 2. `forget` erases the bot store at once, and in the same transaction queues
    what is left elsewhere: Rasa's tracker and the advocates' group;
 3. `work`, in the background and retried until done, erases Rasa's tracker and
@@ -75,9 +76,10 @@ class Erasure:
         """In the middle of leaving: a copy landing now is taken back (bot/relay.py)."""
         return pseudonym in self._leaving
 
-    async def message_ids(self, pseudonym: Text) -> List[int]:
-        """Step 1's list: the chat's messages Telegram still lets the bot delete."""
-        return await self.store.message_ids(pseudonym)
+    async def depart(self, pseudonym: Text) -> List[int]:
+        """Step 1's list: the chat's messages Telegram still lets the bot delete, read after
+        the time they left is marked (`Store.depart`)."""
+        return await self.store.depart(pseudonym)
 
     async def forget(self, pseudonym: Text, *, erase_rasa: bool) -> None:
         """Step 2: the bot store forgets this person now (their cases too, open or closed); Rasa's

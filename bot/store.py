@@ -48,6 +48,13 @@ telegram_updates = sa.Table(  # handled once across replicas: a retried webhook 
     sa.Column("done", sa.Boolean, nullable=False),
     sa.Column("replies_out", sa.Text, nullable=True),  # JSON: each sent reply's message ids and fingerprint (journal.py)
 )
+departures = sa.Table(  # when a survivor last left: a turn finishing after that takes its replies back
+    "departures",
+    metadata,
+    sa.Column("pseudonym", sa.String(32), primary_key=True),
+    sa.Column("left_at", sa.Float, nullable=False, index=True),
+)
+DEPARTURE_MEMORY_SECONDS = 3600  # far longer than any turn or takeover; then the marker goes
 UPDATE_MEMORY_SECONDS = 24 * 3600  # Telegram gives up redelivering an update long before this
 SQLITE_LEASE_SECONDS = 60.0  # SQLite has no session locks: an unfinished update is taken over after this
 NEW, DONE, BUSY = "new", "done", "busy"
@@ -59,6 +66,8 @@ class Claim(NamedTuple):
 
     state: Text
     replies_out: Sequence[Dict[str, Any]] = ()
+    taken_over: bool = False
+
 chosen_languages = sa.Table(  # the language a survivor chose in the chat, for the bot's own texts
     "chosen_languages",
     metadata,
@@ -132,6 +141,53 @@ class Store:
         if rows:
             await in_thread(self._insert, rows)
 
+    async def remember_turn(self, pseudonym: Text, message_ids: Iterable[int], written_at: float) -> bool:
+        """Keep a turn's message ids, unless the person left (`depart`) after writing the
+        message it answers: then nothing is kept and False says "take the turn back".
+
+        The ids are committed before the departure is read, and `depart` commits before the
+        exit reads the ids: whichever comes second sees the other, on every replica."""
+        rows = [{"pseudonym": pseudonym, "message_id": m, "created_at": self._clock()} for m in message_ids]
+        return await in_thread(self._remember_turn, pseudonym, rows, written_at)
+
+    def _remember_turn(self, pseudonym: Text, rows: List[dict], written_at: float) -> bool:
+        with self._engine.connect() as connection:
+            if rows:
+                connection.execute(self._insert_new(chat_messages).values(rows))
+                connection.commit()
+            left_at = connection.execute(sa.select(departures.c.left_at).where(
+                departures.c.pseudonym == pseudonym)).scalar()
+            if left_at is None or left_at < written_at:
+                connection.commit()
+                return True
+            connection.execute(chat_messages.delete().where(
+                chat_messages.c.pseudonym == pseudonym,
+                chat_messages.c.message_id.in_([row["message_id"] for row in rows])))
+            connection.commit()
+            return False
+
+    async def departed_since(self, pseudonym: Text, written_at: float) -> bool:
+        """They left after writing the message at `written_at` (a replica taking over the
+        update of one that died asks this before answering)."""
+        query = sa.select(departures.c.left_at).where(departures.c.pseudonym == pseudonym,
+                                                      departures.c.left_at >= written_at)
+        return bool(await in_thread(self._scalars, query))
+
+    async def depart(self, pseudonym: Text) -> List[int]:
+        """They are leaving: mark the time, then return the chat's message ids (as
+        `message_ids`). In this order, so a turn storing its ids meanwhile is never missed
+        by both sides (`remember_turn`)."""
+        return await in_thread(self._depart, pseudonym, self._clock())
+
+    def _depart(self, pseudonym: Text, now: float) -> List[int]:
+        with self._engine.connect() as connection:
+            connection.execute(departures.delete().where(departures.c.pseudonym == pseudonym))
+            connection.execute(departures.insert().values(pseudonym=pseudonym, left_at=now))
+            connection.commit()
+            ids = connection.execute(self._message_ids_query(pseudonym)).scalars()
+            connection.commit()
+            return list(ids)
+
     def _insert(self, rows: List[dict]) -> None:
         with self._engine.begin() as connection:  # an id already known is simply skipped
             connection.execute(self._insert_new(chat_messages).values(rows))
@@ -166,7 +222,7 @@ class Store:
                 telegram_updates.c.done.is_(False)).values(owner=owner, seen_at=now))
             if taken.rowcount != 1:
                 return Claim(BUSY)
-            return Claim(NEW, json.loads(row.replies_out) if row.replies_out else [])
+            return Claim(NEW, json.loads(row.replies_out) if row.replies_out else [], taken_over=True)
 
     async def replies_out(self, update_id: int, owner: Text, replies: List[Any]) -> bool:
         """Each reply sent so far for this update (journal.py), written after each one; False
@@ -217,11 +273,13 @@ class Store:
 
     async def message_ids(self, pseudonym: Text) -> List[int]:
         """Ids still inside Telegram's deletion window, oldest first."""
+        return await in_thread(self._scalars, self._message_ids_query(pseudonym))
+
+    def _message_ids_query(self, pseudonym: Text):
         since = self._clock() - DELETABLE_SECONDS
-        query = (sa.select(chat_messages.c.message_id)
-                 .where(chat_messages.c.pseudonym == pseudonym, chat_messages.c.created_at >= since)
-                 .order_by(chat_messages.c.message_id))
-        return await in_thread(self._scalars, query)
+        return (sa.select(chat_messages.c.message_id)
+                .where(chat_messages.c.pseudonym == pseudonym, chat_messages.c.created_at >= since)
+                .order_by(chat_messages.c.message_id))
 
     def _scalars(self, query) -> List:
         with self._engine.connect() as connection:
@@ -257,7 +315,8 @@ class Store:
             chat_messages.delete().where(chat_messages.c.created_at < now - keep),
             chosen_languages.delete().where(chosen_languages.c.chosen_at < now - retention_hours * 3600,
                                             chosen_languages.c.pseudonym.not_in(active)),
-            telegram_updates.delete().where(telegram_updates.c.seen_at < now - UPDATE_MEMORY_SECONDS)])
+            telegram_updates.delete().where(telegram_updates.c.seen_at < now - UPDATE_MEMORY_SECONDS),
+            departures.delete().where(departures.c.left_at < now - DEPARTURE_MEMORY_SECONDS)])
 
     def _execute_all(self, statements) -> int:
         with self._engine.begin() as connection:

@@ -40,8 +40,9 @@ class Journal:
     """The replies of one update: those out before this replica took it, then its own."""
 
     def __init__(self, store: Store, update_id: int, owner: Text, key: bytes,
-                 out_before: Sequence[Dict[str, Any]] = ()) -> None:
+                 out_before: Sequence[Dict[str, Any]] = (), taken_over: bool = False) -> None:
         self.store = store
+        self.taken_over = taken_over  # from a replica that died: the person may have left since
         self.key = key  # the same on every replica, never in the store (`journal_key`)
         self.update_id = update_id
         self.owner = owner

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import List, Optional, Sequence, Text, Tuple
 
 from telegram import Bot, CallbackQuery, Message, Update
@@ -60,6 +61,16 @@ def identifying(message: Message) -> Optional[Text]:
     if message.document:
         return "document"
     return None
+
+
+def written_at(update: Update) -> float:
+    """When the survivor wrote what this turn answers, to compare with when they left: the
+    message's date (Telegram's clock, in whole seconds, so a message written in the second of
+    a quick exit counts as written before it: its answer is taken back); for a button, now."""
+    message = update.message or update.edited_message
+    if message is None:
+        return time.time()
+    return (message.edit_date or message.date).timestamp()
 
 
 def ask_before_sharing(kind: Text, message_id: int, language: Text) -> Reply:
@@ -112,25 +123,29 @@ class Survivors:
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sender, chat_id, language = await self.who(update)
         message = update.effective_message
+        if await self.left_since(update, sender):
+            return
         with self.turns.turn(sender, [message.message_id]) as ids:
             if await self.handoff.relaying(sender) and self.core.asks_to_hide(message.text):
                 await self.leave(context, chat_id, sender, language)  # never relayed
                 return
             if not message.text.startswith("/") and await self.relayed(sender, message):
                 metrics.message(language, "relayed")
-                await self.answer_risk(context, chat_id, sender, language, message.text)
+                await self.answer_risk(context, chat_id, sender, language, message.text, written_at(update))
                 steps: List[Step] = []
             else:
                 typing = asyncio.create_task(self.typing(context, chat_id))
                 steps = await self.core.handle_text(sender, message.text, language)
                 typing.cancel()
-            await self.render(context, chat_id, sender, language, steps, ids)
+            await self.render(context, chat_id, sender, language, steps, ids, written_at(update))
 
     async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, files, places, contacts: relayed to an advocate
         during a case (as a copy); otherwise never read, stored or sent on."""
         sender, chat_id, language = await self.who(update)
         message = update.effective_message
+        if await self.left_since(update, sender):
+            return
         await self.store.remember(sender, [message.message_id])
         kind = identifying(message)
         if kind and await self.handoff.relaying(sender):  # they decide first, with the buttons
@@ -139,7 +154,24 @@ class Survivors:
         if not await self.relayed(sender, message):
             await self.send(context, chat_id, sender, Reply(text("unsupported", language), choices(language)))
         elif message.caption:
-            await self.answer_risk(context, chat_id, sender, language, message.caption)
+            await self.answer_risk(context, chat_id, sender, language, message.caption, written_at(update))
+
+    async def left_since(self, update: Update, sender: Text) -> bool:
+        """A replica taking over the update of one that died, from a person who has left
+        since they wrote it: nothing is answered, and the message and whatever the dead
+        replica had sent for it are deleted."""
+        update_journal = journal.current.get()
+        if update_journal is None or not update_journal.taken_over:
+            return False
+        try:
+            gone = await self.store.departed_since(sender, written_at(update))
+        except Exception as error:  # the store away: answered as usual (the turn's end checks again)
+            log.warning("departure_unreadable", extra={"error": type(error).__name__})
+            return False
+        if gone:
+            await delete_all(update.get_bot(), update.effective_chat.id,
+                             [update.effective_message.message_id, *update_journal.unclaimed()])
+        return gone
 
     async def left_behind(self, update: Update) -> None:
         """A message written before a quick exit and not handled yet (order.py): never
@@ -160,7 +192,8 @@ class Survivors:
                                       Reply(text("slow_down", language), [leave_quickly(language)]))
         await self.store.remember(sender, ids)
 
-    async def answer_risk(self, context, chat_id: int, sender: Text, language: Text, words: Text) -> None:
+    async def answer_risk(self, context, chat_id: int, sender: Text, language: Text, words: Text,
+                          written: float) -> None:
         """Relayed words with a clear risk: the crisis or danger reply at once (Rasa gets the
         intent, not the words), then URGENT for the team, once per case. A possible risk
         only tells the team: the survivor is already talking with a person."""
@@ -172,7 +205,7 @@ class Survivors:
         if sure and await self.handoff.urgency.risk_is_new(sender):
             with self.turns.turn(sender, []) as ids:
                 steps = await self.core.safety_reply(sender, kind, language)
-                await self.render(context, chat_id, sender, language, steps, ids)
+                await self.render(context, chat_id, sender, language, steps, ids, written)
             await self.handoff.urgency.mark_urgent(sender, kind)
         elif not sure:
             await self.handoff.urgency.mark_possible_risk(sender, kind)
@@ -187,7 +220,7 @@ class Survivors:
         if not message.text:
             return  # a live location moving, a caption: nothing to say each time
         if await self.handoff.survivor_edited(sender, message.message_id, message.text):
-            await self.answer_risk(context, chat_id, sender, language, message.text)  # edited words count too
+            await self.answer_risk(context, chat_id, sender, language, message.text, written_at(update))  # edits too
             return
         await self.send(context, chat_id, sender, Reply(text("edited", language), choices(language)))
 
@@ -211,7 +244,7 @@ class Survivors:
             return
         with self.turns.turn(sender, []) as ids:
             steps = await self.core.press(sender, query.data, language)
-            await self.render(context, chat_id, sender, language, steps, ids)
+            await self.render(context, chat_id, sender, language, steps, ids, written_at(update))
 
     async def typing(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
         """"typing…" only when Rasa is slow: most answers arrive before anyone could
@@ -220,9 +253,10 @@ class Survivors:
         await quietly(context.bot.send_chat_action(chat_id, ChatAction.TYPING))
 
     async def render(self, context, chat_id: int, sender: Text, language: Text, steps: List[Step],
-                     ids: List[int]) -> None:
+                     ids: List[int], written: float) -> None:
         """Carry out the steps of a turn; its message ids (`ids`, from `Turns`) are stored
-        in one write at the end, unless the person left meanwhile."""
+        in one write at the end, unless the person left meanwhile: here (`Turns`), or on
+        another replica after they wrote (the store's departure mark, `written`)."""
         left_here = opened = False
         try:
             for step in steps:
@@ -248,12 +282,10 @@ class Survivors:
         finally:
             if not left_here:
                 ids += journal.unclaimed()
-            if not self.turns.left(sender):
-                await self.store.remember(sender, ids)
-            elif not left_here:  # they left while this turn was still sending: take back what it did
-                await delete_all(context.bot, chat_id, ids)
-                if opened:
-                    await self.erasure.forget(sender, erase_rasa=False)
+                if self.turns.left(sender) or not await self.store.remember_turn(sender, ids, written):
+                    await delete_all(context.bot, chat_id, ids)  # they left meanwhile: take back what it did
+                    if opened:
+                        await self.erasure.forget(sender, erase_rasa=False)
 
     async def send(self, context, chat_id: int, sender: Text, step: Reply) -> None:
         await self.store.remember(sender, await self.deliver(context.bot, chat_id, step))
@@ -283,7 +315,7 @@ class Survivors:
             in_progress = self.turns.leave(sender)  # first: no turn stores its ids after this
             announced = asyncio.create_task(self.departures.announce(sender))  # nor on another replica
             try:
-                stored = await self.erasure.message_ids(sender)
+                stored = await self.erasure.depart(sender)
             except Exception as error:  # the store unreachable: this turn's messages still go
                 log.error("message_ids_unreadable_at_exit", extra={"error": type(error).__name__})
                 stored = []

@@ -41,6 +41,16 @@ async def test_a_replica_hears_the_departures_another_announces_and_not_its_own(
 
 
 async def test_a_quick_exit_on_one_replica_stops_a_turn_still_waiting_on_rasa_on_another(postgres, tmp_path):
+    await exit_on_b_while_a_waits_on_rasa(postgres, tmp_path, a_hears=True)
+
+
+async def test_a_turn_finishing_on_a_replica_that_has_not_heard_of_the_exit_takes_its_answer_back(postgres, tmp_path):
+    """The announcement can come too late: the turn on a ends between b reading the chat's ids
+    and a hearing. Here a never hears; the time b marked in the store is what a sees."""
+    await exit_on_b_while_a_waits_on_rasa(postgres, tmp_path, a_hears=False)
+
+
+async def exit_on_b_while_a_waits_on_rasa(postgres, tmp_path, a_hears: bool) -> None:
     asked = asyncio.Event()
 
     async def slow_rasa(request: web.Request) -> web.Response:
@@ -54,7 +64,9 @@ async def test_a_quick_exit_on_one_replica_stops_a_turn_still_waiting_on_rasa_on
     shared = {"STORE_URL": postgres, "WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": secret,
               "CHAT_ID_KEY": "c" * 40, "TELEGRAM_MAX_MESSAGES_PER_SECOND": "0"}
     try:
-        async with webhook_replicas(tmp_path, rasa.url, fake, path=WEBHOOK_PATH, **shared) as (_, ports):
+        async with webhook_replicas(tmp_path, rasa.url, fake, path=WEBHOOK_PATH, **shared) as (replicas, ports):
+            if not a_hears:
+                await replicas[0].bridge.departures.stop()
             await exit_on_b_while_a_waits(fake, ports, secret, asked)
     finally:
         await fake.stop()

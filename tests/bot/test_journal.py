@@ -21,6 +21,7 @@ from bot.core import Button, Reply
 from bot.store import NEW
 from bot.telegram.journal import Journal, fingerprint, journal_key
 from bot.telegram.webhook import open_webhook
+from bot.texts import text
 from harness import free_port
 from telegram_harness import ADVOCATES, KEY, person, rasa_stand_in, start_bot, stop_bot
 from testkit.fake_telegram import FakeTelegram
@@ -118,6 +119,17 @@ async def two_replies(request: web.Request) -> web.Response:
 
 
 async def test_a_replica_taking_over_a_dead_ones_update_sends_only_the_replies_not_yet_out(postgres, tmp_path):
+    await kill_mid_turn_then_take_over(postgres, tmp_path, leave_before_retry=False)
+
+
+async def test_a_replica_taking_over_the_update_of_a_person_who_left_since_answers_nothing_and_deletes_it(
+        postgres, tmp_path):
+    """They pressed "Leave quickly" between the kill and Telegram's retry: the dead replica's
+    reply is only in its journal, not among the chat's ids the exit deleted."""
+    await kill_mid_turn_then_take_over(postgres, tmp_path, leave_before_retry=True)
+
+
+async def kill_mid_turn_then_take_over(postgres, tmp_path, leave_before_retry: bool) -> None:
     rasa, fake, servers = await rasa_stand_in(two_replies), FakeTelegram(), Servers(tmp_path)
     await fake.start()
     keys = {"PSEUDONYM_KEY": KEY, "CHAT_ID_KEY": "c" * 40, "WEBHOOK_SECRET": secrets.token_urlsafe(32)}
@@ -152,8 +164,18 @@ async def test_a_replica_taking_over_a_dead_ones_update_sends_only_the_replies_n
                                           **shared)
             hook = await open_webhook(taking_over.application, taking_over.bridge.store, taking_over.settings,
                                       WEBHOOK_PATH)
+            if leave_before_retry:
+                leave = {"update_id": 502, "message": fake.new_message(rosa.id, rosa.as_user(), text="/exit")}
+                assert (await client.post(f"http://127.0.0.1:{port}/{WEBHOOK_PATH}", json=leave,
+                                          headers=headers)).status_code == 200
             retried = await client.post(f"http://127.0.0.1:{port}/{WEBHOOK_PATH}", json=update, headers=headers)
         assert retried.status_code == 200
+        if leave_before_retry:
+            assert fake.texts_in(rosa.id) == [text("left", "en")], "only the neutral line is left in the chat"
+            attempts = [call.get("text") for call in fake.calls("sendMessage")].count("second part")
+            assert attempts == 1, "only the dead replica's, never answered: the message written before they left is " \
+                                  "not answered again"
+            return
         sent = fake.bot_messages(rosa.id)
         assert [m["text"] for m in sent] == ["first part", "second part"], "nothing repeated, nothing lost"
         kept = await taking_over.bridge.store.message_ids(taking_over.pseudonym(rosa))

@@ -43,6 +43,35 @@ async def test_ids_past_telegrams_48_hour_window_are_not_offered_or_kept(store, 
     assert await store.purge(retention_hours=72) == 1, "never kept past 48 hours"
 
 
+async def test_a_turn_answering_a_message_written_before_they_left_keeps_nothing_and_says_so(store, clock):
+    await store.remember("a", [1])
+    written = clock.now
+    clock.now += 2
+    assert await store.depart("a") == [1], "the exit gets the chat's ids, read after the mark"
+    clock.now += 1
+    assert await store.remember_turn("a", [2, 3], written) is False, "take the turn back"
+    assert await store.message_ids("a") == [1], "its ids are not kept (the exit's erasure comes next)"
+    assert await store.departed_since("a", written) and not await store.departed_since("a", clock.now)
+
+
+async def test_a_turn_answering_a_message_written_after_they_left_is_kept(store, clock):
+    await store.depart("a")
+    clock.now += 1
+    assert await store.remember_turn("a", [4], clock.now) is True
+    assert await store.remember_turn("b", [5], clock.now - 10) is True, "another person: never departed"
+    assert (await store.message_ids("a"), await store.message_ids("b")) == ([4], [5])
+
+
+async def test_the_departure_mark_outlives_the_erasure_for_an_hour_only(store, clock):
+    written = clock.now
+    await store.depart("a")
+    await store.forget("a")
+    assert await store.departed_since("a", written), "a late turn still knows"
+    clock.now += 3601
+    await store.purge(retention_hours=72)
+    assert not await store.departed_since("a", written)
+
+
 async def test_an_update_is_handled_by_one_replica_and_a_repeat_of_it_is_dropped(store):
     store.be_present("replica-a")
     assert (await store.claim_update(41, "replica-a")).state == NEW
