@@ -96,7 +96,7 @@ def test_every_language_file_compiles_and_names_its_language():
 
 def test_an_organisation_adds_a_phrase_as_data_and_it_is_caught(tmp_path: Path):
     phrase = "the lake behind the farm keeps calling me"
-    assert verdict(phrase) is None, "not in the project's lists"
+    assert load().assess(phrase).verdict() is None, "not in the project's lists (the learned model may only ask)"
     for path in SAFETY_DIR.glob("*.yml"):
         (tmp_path / path.name).write_text(path.read_text("utf-8"), "utf-8")
     english = yaml.safe_load((tmp_path / "en.yml").read_text("utf-8"))
