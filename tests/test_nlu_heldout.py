@@ -14,10 +14,14 @@ SAFETY_INTENTS = {"crisis_self_harm", "immediate_danger", "quick_exit"}
 # Topics added in the voice second pass (issue 14): their accuracy is reported apart, so
 # "as well as the others" is a figure, not a claim.
 NEW_TOPICS = {"phone_safety", "contacting_help", "data_kept", "leaving_safely", "is_this_normal", "under_18"}
-MIN_ACCURACY = 0.9
-# Ukrainian when it landed: 0.796 on 93 blind phrasings, against English 0.969. The target (within
-# 0.05 of English, issue 15) is not met yet; until it is, this floor only catches further loss.
-FLOORS = {"uk": 0.78}
+MIN_ACCURACY = 0.9  # a language with no floor of its own
+# Until 2026-12-04 English and Spanish had 32 phrasings each over 14 intents (0.969, 0.938) and
+# Ukrainian 93 over 21 (0.796 when it landed, 0.860 since): the seven intents only Ukrainian had
+# (ask_more, ask_question, ask_emergency_number, ask_safety_step, express_distress, ask_helpline,
+# inform_need) are the hardest. With blind English and Spanish phrasings for them, the three are
+# compared on the same intents: English 0.753 (85), Spanish 0.805 (77), Ukrainian 0.860 (93).
+# Each floor sits about three phrasings below, for DIET's drift between CPUs; it catches loss.
+FLOORS = {"en": 0.72, "es": 0.77, "uk": 0.78}
 
 
 def heldout(name="heldout.yml", with_language=False):
