@@ -68,6 +68,7 @@ class Claim(NamedTuple):
     replies_out: Sequence[Dict[str, Any]] = ()
     taken_over: bool = False
 
+
 chosen_languages = sa.Table(  # the language a survivor chose in the chat, for the bot's own texts
     "chosen_languages",
     metadata,

@@ -122,8 +122,8 @@ class Survivors:
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sender, chat_id, language = await self.who(update)
-        message = update.effective_message
-        if await self.left_since(update, sender):
+        message, written = update.effective_message, written_at(update)
+        if await self.left_since(update, sender, written):
             return
         with self.turns.turn(sender, [message.message_id]) as ids:
             if await self.handoff.relaying(sender) and self.core.asks_to_hide(message.text):
@@ -131,20 +131,20 @@ class Survivors:
                 return
             if not message.text.startswith("/") and await self.relayed(sender, message):
                 metrics.message(language, "relayed")
-                await self.answer_risk(context, chat_id, sender, language, message.text, written_at(update))
+                await self.answer_risk(context, chat_id, sender, language, message.text, written)
                 steps: List[Step] = []
             else:
                 typing = asyncio.create_task(self.typing(context, chat_id))
                 steps = await self.core.handle_text(sender, message.text, language)
                 typing.cancel()
-            await self.render(context, chat_id, sender, language, steps, ids, written_at(update))
+            await self.render(context, chat_id, sender, language, steps, ids, written)
 
     async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, files, places, contacts: relayed to an advocate
         during a case (as a copy); otherwise never read, stored or sent on."""
         sender, chat_id, language = await self.who(update)
-        message = update.effective_message
-        if await self.left_since(update, sender):
+        message, written = update.effective_message, written_at(update)
+        if await self.left_since(update, sender, written):
             return
         await self.store.remember(sender, [message.message_id])
         kind = identifying(message)
@@ -154,9 +154,9 @@ class Survivors:
         if not await self.relayed(sender, message):
             await self.send(context, chat_id, sender, Reply(text("unsupported", language), choices(language)))
         elif message.caption:
-            await self.answer_risk(context, chat_id, sender, language, message.caption, written_at(update))
+            await self.answer_risk(context, chat_id, sender, language, message.caption, written)
 
-    async def left_since(self, update: Update, sender: Text) -> bool:
+    async def left_since(self, update: Update, sender: Text, written: float) -> bool:
         """A replica taking over the update of one that died, from a person who has left
         since they wrote it: nothing is answered, and the message and whatever the dead
         replica had sent for it are deleted."""
@@ -164,7 +164,7 @@ class Survivors:
         if update_journal is None or not update_journal.taken_over:
             return False
         try:
-            gone = await self.store.departed_since(sender, written_at(update))
+            gone = await self.store.departed_since(sender, written)
         except Exception as error:  # the store away: answered as usual (the turn's end checks again)
             log.warning("departure_unreadable", extra={"error": type(error).__name__})
             return False

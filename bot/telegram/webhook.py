@@ -74,7 +74,7 @@ class Webhook:
         if claim.state == BUSY:  # another replica is on it: Telegram asks again later
             return web.Response(status=503)
         journal.current.set(journal.Journal(self.store, update.update_id, self.replica, self.journal_key,
-                                                    claim.replies_out, claim.taken_over))
+                                            claim.replies_out, claim.taken_over))
         processor = self.application.update_processor
         await processor.process_update(update, self.application.process_update(update))
         await self.finish(update.update_id)
