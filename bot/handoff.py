@@ -96,23 +96,28 @@ class Handoffs:
                             buttons=as_specs([leave_quickly(case.language)]))
         return True
 
-    async def relaying(self, pseudonym: Text) -> bool:
-        """Whether what they write now goes to the team: a live case, or a message being left."""
+    async def relaying(self, pseudonym: Text) -> Optional[Case]:
+        """The case their words go to now (a live case, or a message being left), else None:
+        read once per message and handed to `relay`."""
         case = await self.cases.open_case_of(pseudonym)
-        return case is not None and (case.state == ACTIVE or case.leaving_message)
+        return case if case is not None and (case.state == ACTIVE or case.leaving_message) else None
 
     async def from_survivor(self, pseudonym: Text, message_id: int, reply_to: Optional[int] = None) -> bool:
         """Relay to the advocate if a case is active (or a message is being left)."""
-        case = await self.cases.open_case_of(pseudonym)
-        if case is None or (case.state == WAITING and not case.leaving_message):
+        case = await self.relaying(pseudonym)
+        if case is None:
             return False
+        await self.relay_to_team(case, message_id, reply_to)
+        return True
+
+    async def relay_to_team(self, case: Case, message_id: int, reply_to: Optional[int] = None) -> None:
+        """Relay a survivor's message in `case` (`relaying` said their words go there)."""
         if await self.cases.enqueue(case.alias, TO_GROUP, message_id, reply_to) and case.state == WAITING:
             await self.cases.update(case.alias, leaving_message=False)
             await self.post_under_card(case, self.group_text("advocate_message"))
             await self.tell(case, text("handoff_message_left", case.language),
                             buttons=as_specs([leave_quickly(case.language)]))
         await self.relay.deliver_case(case.alias)
-        return True
 
     async def survivor_edited(self, pseudonym: Text, message_id: int, new_text: Text) -> bool:
         case = await self.cases.open_case_of(pseudonym)

@@ -66,11 +66,22 @@ def identifying(message: Message) -> Optional[Text]:
 def written_at(update: Update) -> float:
     """When the survivor wrote what this turn answers, to compare with when they left: the
     message's date (Telegram's clock, in whole seconds, so a message written in the second of
-    a quick exit counts as written before it: its answer is taken back); for a button, now."""
+    a quick exit counts as written before it: its answer is taken back). A press has no date
+    of its own: the date of the message carrying the button stands in, since a button on a
+    message sent before they left was pressed before the exit deleted it (an inaccessible
+    message has date 0: any recent exit takes the answer back)."""
     message = update.message or update.edited_message
-    if message is None:
-        return time.time()
-    return (message.edit_date or message.date).timestamp()
+    if message is not None:
+        return (message.edit_date or message.date).timestamp()
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        return query.message.date.timestamp()
+    return time.time()
+
+
+def reply_to(message: Message) -> Optional[int]:
+    """The message a survivor's message answers, if any (kept as a reply in the group)."""
+    return message.reply_to_message.message_id if message.reply_to_message else None
 
 
 def ask_before_sharing(kind: Text, message_id: int, language: Text) -> Reply:
@@ -126,10 +137,12 @@ class Survivors:
         if await self.left_since(update, sender, written):
             return
         with self.turns.turn(sender, [message.message_id]) as ids:
-            if await self.handoff.relaying(sender) and self.core.asks_to_hide(message.text):
+            case = await self.handoff.relaying(sender)
+            if case and self.core.asks_to_hide(message.text):
                 await self.leave(context, chat_id, sender, language)  # never relayed
                 return
-            if not message.text.startswith("/") and await self.relayed(sender, message):
+            if case and not message.text.startswith("/"):
+                await self.handoff.relay_to_team(case, message.message_id, reply_to(message))
                 metrics.message(language, "relayed")
                 await self.answer_risk(context, chat_id, sender, language, message.text, written)
                 steps: List[Step] = []
@@ -147,19 +160,21 @@ class Survivors:
         if await self.left_since(update, sender, written):
             return
         await self.store.remember(sender, [message.message_id])
-        kind = identifying(message)
-        if kind and await self.handoff.relaying(sender):  # they decide first, with the buttons
+        kind, case = identifying(message), await self.handoff.relaying(sender)
+        if kind and case:  # they decide first, with the buttons
             await self.send(context, chat_id, sender, ask_before_sharing(kind, message.message_id, language))
             return
-        if not await self.relayed(sender, message):
+        if case is None:
             await self.send(context, chat_id, sender, Reply(text("unsupported", language), choices(language)))
-        elif message.caption:
+            return
+        await self.handoff.relay_to_team(case, message.message_id, reply_to(message))
+        if message.caption:
             await self.answer_risk(context, chat_id, sender, language, message.caption, written)
 
     async def left_since(self, update: Update, sender: Text, written: float) -> bool:
         """A replica taking over the update of one that died, from a person who has left
-        since they wrote it: nothing is answered, and the message and whatever the dead
-        replica had sent for it are deleted."""
+        since they wrote it (or pressed its button): nothing is answered, and the message (or
+        the one carrying the button) and whatever the dead replica had sent for it are deleted."""
         update_journal = journal.current.get()
         if update_journal is None or not update_journal.taken_over:
             return False
@@ -210,10 +225,6 @@ class Survivors:
         elif not sure:
             await self.handoff.urgency.mark_possible_risk(sender, kind)
 
-    async def relayed(self, sender: Text, message: Message) -> bool:
-        reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-        return await self.handoff.from_survivor(sender, message.message_id, reply_to)
-
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sender, chat_id, language = await self.who(update)
         message = update.effective_message
@@ -231,6 +242,10 @@ class Survivors:
             await self.leave(context, chat_id, sender, language)
             await quietly(query.answer())
             return
+        written = written_at(update)
+        if await self.left_since(update, sender, written):
+            await quietly(query.answer())
+            return
         await with_retries(query.answer)
         await quietly(query.edit_message_reply_markup(reply_markup=None))
         if query.data.startswith((SHARE, KEEP)):
@@ -244,7 +259,7 @@ class Survivors:
             return
         with self.turns.turn(sender, []) as ids:
             steps = await self.core.press(sender, query.data, language)
-            await self.render(context, chat_id, sender, language, steps, ids, written_at(update))
+            await self.render(context, chat_id, sender, language, steps, ids, written)
 
     async def typing(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
         """"typing…" only when Rasa is slow: most answers arrive before anyone could

@@ -8,6 +8,7 @@ share the PostgreSQL bot store, as a fleet does (scripts/fleet.py).
 """
 
 import asyncio
+import copy
 import hashlib
 import os
 import secrets
@@ -24,7 +25,7 @@ from bot.telegram.webhook import open_webhook
 from bot.texts import text
 from harness import free_port
 from telegram_harness import ADVOCATES, KEY, person, rasa_stand_in, start_bot, stop_bot
-from testkit.fake_telegram import FakeTelegram
+from testkit.fake_telegram import BOT, FakeTelegram
 
 JOURNAL_KEY = journal_key("w" * 32)
 HELLO, MENU = Reply("hello"), Reply("what next?", [Button("Leave quickly", "/quick_exit")])
@@ -129,7 +130,14 @@ async def test_a_replica_taking_over_the_update_of_a_person_who_left_since_answe
     await kill_mid_turn_then_take_over(postgres, tmp_path, leave_before_retry=True)
 
 
-async def kill_mid_turn_then_take_over(postgres, tmp_path, leave_before_retry: bool) -> None:
+async def test_a_replica_taking_over_a_button_press_of_a_person_who_left_since_answers_nothing_and_deletes_it(
+        postgres, tmp_path):
+    """The same with a button: a press has no date, so the message carrying the button, sent
+    before they left, dates it."""
+    await kill_mid_turn_then_take_over(postgres, tmp_path, leave_before_retry=True, pressed=True)
+
+
+async def kill_mid_turn_then_take_over(postgres, tmp_path, leave_before_retry: bool, pressed: bool = False) -> None:
     rasa, fake, servers = await rasa_stand_in(two_replies), FakeTelegram(), Servers(tmp_path)
     await fake.start()
     keys = {"PSEUDONYM_KEY": KEY, "CHAT_ID_KEY": "c" * 40, "WEBHOOK_SECRET": secrets.token_urlsafe(32)}
@@ -146,7 +154,13 @@ async def kill_mid_turn_then_take_over(postgres, tmp_path, leave_before_retry: b
             "METRICS_LISTEN": f"127.0.0.1:{metrics_port}", "KEYS_DIR": str(tmp_path / "keys")})
         await asyncio.to_thread(servers.wait_ready, "dying", f"http://127.0.0.1:{metrics_port}/readyz", 60)
         rosa = person("en")
-        update = {"update_id": 501, "message": fake.new_message(rosa.id, rosa.as_user(), text="where can I sleep")}
+        if pressed:  # a menu the bot had sent, and the survivor taps one of its buttons
+            menu = fake.new_message(rosa.id, BOT, text="what next?", reply_markup={
+                "inline_keyboard": [[{"text": "A place to sleep", "callback_data": "/ask_shelter"}]]})
+            update = {"update_id": 501, "callback_query": {"id": "77", "from": rosa.as_user(), "chat_instance": "1",
+                                                           "message": copy.deepcopy(menu), "data": "/ask_shelter"}}
+        else:
+            update = {"update_id": 501, "message": fake.new_message(rosa.id, rosa.as_user(), text="where can I sleep")}
         headers = {"X-Telegram-Bot-Api-Secret-Token": keys["WEBHOOK_SECRET"]}
         fake.stall_call("sendMessage", 2)  # the first reply goes out; the second never gets an answer
         async with httpx.AsyncClient(timeout=30) as client:
@@ -157,7 +171,7 @@ async def kill_mid_turn_then_take_over(postgres, tmp_path, leave_before_retry: b
             servers.processes["dying"].wait()
             assert (await asyncio.gather(first_delivery, return_exceptions=True))[0].__class__ is not httpx.Response, \
                 "the killed replica never answered Telegram, so Telegram delivers the update again"
-            assert [m["text"] for m in fake.bot_messages(rosa.id)] == ["first part"]
+            assert [m["text"] for m in fake.bot_messages(rosa.id)] == ["what next?"] * pressed + ["first part"]
 
             port = free_port()
             taking_over = await start_bot(tmp_path / "b", rasa.url, polling=False, fake=fake, WEBHOOK_PORT=str(port),
