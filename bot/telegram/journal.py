@@ -10,7 +10,10 @@ its ids kept, so quick exit still deletes it. From the first reply that differs 
 tracker had moved on) everything is sent: a repeat in other words beats a lost answer,
 and the ids of what the dead replica had sent are kept all the same.
 
-One window is left: a replica killed between Telegram's answer and that one write
+The note is written just before the next reply goes out, not after each one: the last
+reply of a turn (most turns have one) is covered by the update's finish a moment later,
+which saves a store write per message. One window is left: a replica killed between
+Telegram's answer to a reply and the next write (the next reply's, or the finish)
 repeats that one reply. Polling mode has no journal: an update is fetched by one process only.
 """
 
@@ -49,6 +52,7 @@ class Journal:
         self.out: List[Dict[str, Any]] = [dict(entry) for entry in out_before]
         self.position = 0  # replies this replica's handling has come to
         self.left_over: List[int] = []  # ids of a dead replica's replies this answer no longer has
+        self.unwritten = False  # `out` differs from the store's copy (`write` before the next reply)
 
     def already_out(self, reply: Reply) -> Optional[List[int]]:
         """`reply`'s message ids when a replica before this one sent it here, else None."""
@@ -60,6 +64,7 @@ class Journal:
         log.warning("reply_journal_diverged", extra={"position": self.position})
         self.left_over = [i for entry in self.out[self.position:] for i in entry["ids"]]
         del self.out[self.position:]
+        self.unwritten = True
         return None
 
     def unclaimed(self) -> List[int]:
@@ -67,18 +72,25 @@ class Journal:
         went another way): still in the chat, so quick exit must know them."""
         return self.left_over + [i for entry in self.out[self.position:] for i in entry["ids"]]
 
-    async def sent(self, reply: Reply, message_ids: List[int]) -> List[int]:
-        """Note `reply` as out; its ids back, with those of a dead replica's replies this
-        answer replaced (for quick exit). A store that cannot take the note costs only the
-        protection: the reply is already with the survivor."""
-        ids, self.left_over = self.left_over + list(message_ids), []
-        self.out.append({"ids": ids, "of": fingerprint(reply, self.key)})
-        self.position += 1
+    async def write(self) -> None:
+        """Before a reply goes out: the store learns what is out already. A store that cannot
+        take the note costs only the protection: the replies are already with the survivor."""
+        if not self.unwritten:
+            return
+        self.unwritten = False
         try:
             if not await self.store.replies_out(self.update_id, self.owner, self.out):
                 log.warning("reply_journal_taken_over")  # another replica thought this one dead
         except Exception as error:
             log.warning("reply_not_journalled", extra={"error": type(error).__name__})
+
+    def sent(self, reply: Reply, message_ids: List[int]) -> List[int]:
+        """Note `reply` as out (written before the next one, `write`); its ids back, with those
+        of a dead replica's replies this answer replaced (for quick exit)."""
+        ids, self.left_over = self.left_over + list(message_ids), []
+        self.out.append({"ids": ids, "of": fingerprint(reply, self.key)})
+        self.position += 1
+        self.unwritten = True
         return ids
 
 

@@ -315,7 +315,8 @@ class Survivors:
         earlier = update_journal.already_out(step)
         if earlier is not None:
             return earlier
-        return await update_journal.sent(step, await send_reply(bot, chat_id, step))
+        await update_journal.write()  # what is out so far, before more goes
+        return update_journal.sent(step, await send_reply(bot, chat_id, step))
 
     async def leave(self, context, chat_id: int, sender: Text, language: Text, this_turn: Sequence[int] = (),
                     rasa_erased: bool = False, line: Text = "left") -> None:

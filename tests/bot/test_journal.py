@@ -47,26 +47,46 @@ async def taken_over(store, update_id: int) -> Journal:
     return Journal(store, update_id, "replica-b", JOURNAL_KEY, claim.replies_out)
 
 
+async def out(update_journal: Journal, reply: Reply, ids) -> list:
+    """What the survivors' handler does for each reply: the journal written, then the reply sent."""
+    await update_journal.write()
+    return update_journal.sent(reply, ids)
+
+
+async def test_one_reply_costs_no_journal_write_the_update_s_finish_covers_it(store):
+    first = await journal_of(store, 6, "replica-a")
+    await out(first, HELLO, [1])
+    with store.engine.begin() as db:
+        assert db.exec_driver_sql("SELECT replies_out FROM telegram_updates WHERE update_id = 6").scalar() is None
+    await out(first, MENU, [2])
+    with store.engine.begin() as db:
+        written = db.exec_driver_sql("SELECT replies_out FROM telegram_updates WHERE update_id = 6").scalar()
+    assert fingerprint(HELLO, JOURNAL_KEY) in written, "before the second reply goes out, the first is noted"
+
+
 async def test_a_reply_the_dead_replica_sent_is_skipped_with_its_ids_and_the_rest_is_sent(store):
     first = await journal_of(store, 7, "replica-a")
     assert first.already_out(HELLO) is None
-    await first.sent(HELLO, [11])
+    await out(first, HELLO, [11])
+    await first.write()  # it was about to send the next reply when it died
     second = await taken_over(store, 7)
     assert second.already_out(HELLO) == [11], "out already: not sent again, its id kept for quick exit"
     assert second.already_out(MENU) is None, "never sent: it goes now"
-    assert await second.sent(MENU, [12]) == [12]
+    assert await out(second, MENU, [12]) == [12]
 
 
 async def test_an_answer_that_differs_from_what_was_sent_is_sent_from_where_it_differs(store):
     first = await journal_of(store, 8, "replica-a")
-    await first.sent(HELLO, [21])
-    await first.sent(MENU, [22, 23])
+    await out(first, HELLO, [21])
+    await out(first, MENU, [22, 23])
+    await first.write()
     second = await taken_over(store, 8)
     assert second.already_out(HELLO) == [21]
     other = Reply("what next?", [Button("Talk to a person", "/request_advocate")])
     assert second.already_out(other) is None, "another keyboard is another reply: it goes out"
-    assert await second.sent(other, [24]) == [22, 23, 24], "the replaced reply's ids are kept for quick exit"
+    assert await out(second, other, [24]) == [22, 23, 24], "the replaced reply's ids are kept for quick exit"
     assert second.unclaimed() == [], "every reply a is accounted for"
+    await second.write()
     third = await taken_over_again(store, 8)
     assert third.already_out(HELLO) == [21] and third.already_out(other) == [22, 23, 24]
 
@@ -80,8 +100,9 @@ async def taken_over_again(store, update_id: int) -> Journal:
 
 async def test_replies_a_dead_replica_sent_that_a_shorter_answer_never_reaches_are_kept_for_quick_exit(store):
     first = await journal_of(store, 10, "replica-a")
-    await first.sent(HELLO, [41])
-    await first.sent(MENU, [42])
+    await out(first, HELLO, [41])
+    await out(first, MENU, [42])
+    await first.write()
     second = await taken_over(store, 10)
     assert second.already_out(HELLO) == [41]
     assert second.unclaimed() == [42], "the answer ended before MENU: its id must still be deleted at exit"
@@ -92,9 +113,11 @@ async def test_replies_a_dead_replica_sent_that_a_shorter_answer_never_reaches_a
 
 async def test_a_replica_thought_dead_cannot_overwrite_the_journal_of_the_one_that_took_over(store, caplog):
     first = await journal_of(store, 9, "replica-a")
-    await first.sent(HELLO, [31])
+    await out(first, HELLO, [31])
+    await first.write()
     await taken_over(store, 9)  # b takes the update over, thinking a dead
-    await first.sent(MENU, [32])  # a was only slow
+    await out(first, MENU, [32])  # a was only slow
+    await first.write()
     assert "reply_journal_taken_over" in caplog.text
     third = await taken_over_again(store, 9)
     assert [entry["ids"] for entry in third.out] == [[31]], "the store kept what b knew, not a's late note"
@@ -102,7 +125,8 @@ async def test_a_replica_thought_dead_cannot_overwrite_the_journal_of_the_one_th
 
 async def test_the_store_cannot_tell_which_reply_a_chat_was_getting_without_the_webhook_secret(store):
     first = await journal_of(store, 11, "replica-a")
-    await first.sent(HELLO, [51])
+    await out(first, HELLO, [51])
+    await first.write()
     with store.engine.begin() as db:
         stored = db.exec_driver_sql("SELECT replies_out FROM telegram_updates WHERE update_id = 11").scalar()
     assert fingerprint(HELLO, JOURNAL_KEY) in stored
