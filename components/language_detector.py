@@ -162,9 +162,13 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
             scores[language] = max(score, scores.get(language, -math.inf))
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
         (best, best_score), (_, runner_up) = ranked[0], ranked[1]
+        said = set(words(text))
+        for language in languages:  # every word known from this language alone: "dobre", "gracias amiga"
+            if said <= self._distinctive.get(language, set()):
+                return language
         if best_score - runner_up < self._config["min_margin"]:
             return None
-        return best if self._distinctive.get(best, set()).intersection(words(text)) else None
+        return best if self._distinctive.get(best, set()).intersection(said) else None
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -50,7 +50,10 @@ NLU_FALLBACK = "nlu_fallback"
 # the chat is no answer to that; the question comes first. Not "a person, please" either: "please
 # help, someone is trying to open my door" read as one would get the handoff and no emergency
 # number, so the question comes first there too (its "I'm not safe" leads to both).
-SURE_ENOUGH = {*INTENT_OF.values(), CHECK_SAFETY, QUICK_EXIT}
+# Nor quick exit on its own: "i think about stepping under a truck" read as a wish to leave
+# would empty the chat of someone in crisis. It stands when they used words of hiding
+# ("delete this"); otherwise the question comes, and its buttons still leave quickly.
+SURE_ENOUGH = {*INTENT_OF.values(), CHECK_SAFETY}
 # Intents only this layer gives: the classifier's guess of one, with no signal here (not even a
 # cue from the lists or the learned model, which has learned data/nlu too), falls back to its
 # next answer. On data/safety/examples and the dev split every such guess was a false alarm
@@ -138,7 +141,7 @@ class SafetyLayer(GraphComponent, IntentClassifier):
             if current in LAYERS_OWN:  # the classifier's guess, with nothing behind it here
                 self._fall_back(message)
             return
-        if verdict == CHECK_SAFETY and current in SURE_ENOUGH:
+        if verdict == CHECK_SAFETY and (current in SURE_ENOUGH or (current == QUICK_EXIT and assessment.hide)):
             return
         if assessment.hide and verdict != CHECK_SAFETY:
             self._set(message, QUICK_EXIT, assessment.top()[1])  # they asked: someone may be watching

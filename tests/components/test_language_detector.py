@@ -38,6 +38,12 @@ def test_clear_messages_are_recognised(detector, text, language):
     assert detector.detect(text) == language
 
 
+def test_a_word_known_from_one_language_alone_decides_even_where_its_letters_look_like_another(detector):
+    """"dobre" (Ukrainian in Latin letters, in its training data) has Spanish n-grams
+    ("pobre", "sobre"): no margin, yet no other language ever used the word."""
+    assert detector.detect("dobre") == "uk"
+
+
 @pytest.mark.parametrize("text", ["ok", "no", "asdfgh", "jjjjj", "", "🙂🙂", "1234", "?!", "שלום"])
 def test_unclear_messages_change_nothing(detector, text):
     assert detector.detect(text) is None
