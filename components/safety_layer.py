@@ -52,7 +52,8 @@ NLU_FALLBACK = "nlu_fallback"
 # number, so the question comes first there too (its "I'm not safe" leads to both).
 # Nor quick exit on its own: "i think about stepping under a truck" read as a wish to leave
 # would empty the chat of someone in crisis. It stands when they used words of hiding
-# ("delete this"); otherwise the question comes, and its buttons still leave quickly.
+# ("delete this") or when the cue is someone else's ("he is here": a question on the screen
+# is what they must not see); a self-harm cue alone gets the question.
 SURE_ENOUGH = {*INTENT_OF.values(), CHECK_SAFETY}
 # Intents only this layer gives: the classifier's guess of one, with no signal here (not even a
 # cue from the lists or the learned model, which has learned data/nlu too), falls back to its
@@ -141,7 +142,8 @@ class SafetyLayer(GraphComponent, IntentClassifier):
             if current in LAYERS_OWN:  # the classifier's guess, with nothing behind it here
                 self._fall_back(message)
             return
-        if verdict == CHECK_SAFETY and (current in SURE_ENOUGH or (current == QUICK_EXIT and assessment.hide)):
+        if verdict == CHECK_SAFETY and (current in SURE_ENOUGH or current == QUICK_EXIT and (
+                assessment.hide or assessment.top()[0] != "self_harm")):
             return
         if assessment.hide and verdict != CHECK_SAFETY:
             self._set(message, QUICK_EXIT, assessment.top()[1])  # they asked: someone may be watching

@@ -59,6 +59,10 @@ def test_a_classifiers_quick_exit_on_a_risk_cue_without_words_of_hiding_asks_ins
     assert after(layer, classified("what's the point of anything, how do i leave this", "quick_exit")) == "check_safety"
 
 
+def test_a_classifiers_quick_exit_on_someone_being_there_still_hides_the_chat(layer):
+    assert after(layer, classified("he is coming", "quick_exit")) == "quick_exit"
+
+
 def test_crisis_or_danger_with_words_asking_to_hide_hides_the_chat_first(layer):
     assert after(layer, classified("he's coming up the stairs, delete everything", "immediate_danger")) == "quick_exit"
     assert after(layer, classified("quiero morirme, borra esto ya", "crisis_self_harm")) == "quick_exit"
