@@ -98,7 +98,7 @@ class Handoffs:
 
     async def relaying(self, pseudonym: Text) -> Optional[Case]:
         """The case their words go to now (a live case, or a message being left), else None:
-        read once per message and handed to `relay`."""
+        read once per message and handed to `relay_to_team`."""
         case = await self.cases.open_case_of(pseudonym)
         return case if case is not None and (case.state == ACTIVE or case.leaving_message) else None
 

@@ -163,7 +163,7 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
         (best, best_score), (_, runner_up) = ranked[0], ranked[1]
         said = set(words(text))
-        for language in languages:  # every word known from this language alone: "dobre", "gracias amiga"
+        for language in languages:  # every word known from this language alone: "dobre"
             if said <= self._distinctive.get(language, set()):
                 return language
         if best_score - runner_up < self._config["min_margin"]:
