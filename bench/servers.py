@@ -56,7 +56,8 @@ class Servers:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.processes[name].poll() is not None:
-                raise RuntimeError(f"{name} exited; see {self.workdir / name}.log")
+                tail = (self.workdir / f"{name}.log").read_text(errors="replace").splitlines()[-15:]
+                raise RuntimeError(f"{name} exited; the end of {self.workdir / name}.log:\n" + "\n".join(tail))
             try:
                 urllib.request.urlopen(url, timeout=1).close()
                 self.ready_seconds[name] = round(time.monotonic() - self.started[name], 1)
