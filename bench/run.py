@@ -27,6 +27,12 @@ import rasa_process
 from bench import report
 from bench.drivers import Paths, TimedTelegram, load, load_scripts, overhead, relay
 from bench.servers import BIN, ROOT, Servers, free_port
+from bot.telegram.order import MAX_PER_WINDOW
+
+# The relay phase sends back to back, within a minute: the handoff's updates ("a person, please" and
+# two presses) and the relayed messages. A person's updates beyond MAX_PER_WINDOW a minute get
+# "slow down" instead (bot/telegram/order.py), and would count as lost here.
+MOST_RELAYED = MAX_PER_WINDOW - 3
 
 ADVOCATES = -100777
 
@@ -111,14 +117,14 @@ def main() -> None:
     parser.add_argument("--closed", type=int, default=16, help="conversations in the saturation phase")
     parser.add_argument("--saturation-seconds", type=float, default=20)
     parser.add_argument("--rounds", type=int, default=2, help="passes over the scripts for the overhead")
-    # A person's updates are handled up to 40 a minute (bot/telegram/order.py: the rest get "slow
-    # down"); the handoff's three and 30 relayed messages, sent back to back, stay under it.
-    parser.add_argument("--relay", type=int, default=30, help="relayed messages each way (at most 37)")
+    parser.add_argument("--relay", type=int, default=30, help=f"relayed messages each way (at most {MOST_RELAYED})")
     parser.add_argument("--replicas", type=int, default=2, help="Rasa processes (more than one: Redis lock store)")
     parser.add_argument("--no-training", action="store_true", help="use models/ instead of timing a training")
     parser.add_argument("--budget", type=float, default=570, help="give up after this many seconds")
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
     args = parser.parse_args()
+    if args.relay > MOST_RELAYED:
+        parser.error(f"--relay {args.relay}: at most {MOST_RELAYED}, or the per-person limit refuses the rest")
     if args.replicas > 1 and not redis_reachable():
         print("Redis is not reachable at 127.0.0.1:6379: measuring one Rasa replica instead.")
         args.replicas = 1
