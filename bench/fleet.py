@@ -182,7 +182,8 @@ def one_line(figures: Dict) -> str:
             f"{o.get('p50_ms')}/{o.get('p95_ms')} ms, {o['errors']} errors · saturation "
             f"{s['full_path']['per_second']}/{s['rasa_alone']['per_second']} msg/s ({s['ratio']}; rounds "
             f"{', '.join(str(r['ratio']) for r in s['rounds'])}) · "
-            f"bot CPU {figures['cpu_ms_per_message']['full_path'].get('bot')} ms/msg")
+            f"CPU ms/msg: bot {figures['cpu_ms_per_message']['full_path'].get('bot')}, Rasa "
+            f"{figures['cpu_ms_per_message']['rasa_alone'].get('rasa')} · behind {figures['proxy']}")
 
 
 def main(argv: List[str] | None = None) -> None:

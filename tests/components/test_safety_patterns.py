@@ -61,6 +61,30 @@ def test_questions_about_ordinary_risks_are_not_danger(text):
     assert verdict(text) not in ("immediate_danger", "crisis_self_harm")
 
 
+@pytest.mark.parametrize("text", [
+    "he texted me: i know where you live",
+    "my ex keeps writing 'youre dead' from a new number",
+    "me escribio 'se donde vives' desde otro numero",
+    "він написав: я знаю де ти живеш",
+    "написал мне: знаю где ты живешь",
+])
+def test_a_threat_quoted_in_the_second_person_asks_if_they_are_safe(text):
+    """Lists alone (no learned model): the words of a threat as received. A question, not a
+    verdict, because the same words are sometimes a joke."""
+    assert load().assess(text).verdict() == "check_safety"
+
+
+@pytest.mark.parametrize("text", [
+    "i know where you are coming from, thanks",
+    "you're dead to me lol, you ate my last cookie",
+    "amiga no se donde vives ahora, me pasas la direccion?",
+    "estoy muerta de cansancio",
+    "тобі кінець якщо мама дізнається, ахах",
+])
+def test_second_person_idioms_are_not_quoted_threats(text):
+    assert load().assess(text).verdict() is None
+
+
 def test_patterns_see_the_same_rewrites_as_the_text(tmp_path: Path):
     (tmp_path / "xx.yml").write_text(
         "language: xx\nrewrite: {dont: do not}\nself_harm:\n  - {pattern: \"i dont want to wake up\"}\n", "utf-8")
