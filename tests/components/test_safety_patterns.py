@@ -78,7 +78,7 @@ def test_a_threat_quoted_in_the_second_person_asks_if_they_are_safe(text):
     "i know where you are coming from, thanks",
     "you're dead to me lol, you ate my last cookie",
     "amiga no se donde vives ahora, me pasas la direccion?",
-    "estoy muerta de cansancio",
+    "amiga estas muerta de cansancio, vete a dormir",
     "тобі кінець якщо мама дізнається, ахах",
 ])
 def test_second_person_idioms_are_not_quoted_threats(text):
