@@ -85,6 +85,28 @@ def test_second_person_idioms_are_not_quoted_threats(text):
     assert load().assess(text).verdict() is None
 
 
+@pytest.mark.parametrize("text", [
+    "what happens if u swallow antifreeze",
+    "can someone die from drinking bleach",
+    "which dose of tramadol is lethal",
+    "is slitting along or across faster",
+    "¿se sufre mucho al ahorcarse?",
+    "cuantas aspirinas hay que tomar pa morirse",
+])
+def test_a_method_or_a_poison_asked_about_impersonally_is_a_safety_cue(text):
+    """Lists alone: a method asked about in the impersonal form, with no "I" and no "suicide"."""
+    assert load().assess(text).verdict() in ("check_safety", "crisis_self_harm")
+
+
+@pytest.mark.parametrize("text", [
+    "can i mix bleach and vinegar to clean the bathroom?",
+    "how do i cut the onions, along or in rings?",
+    "es bueno el ibuprofeno para el dolor de muelas?",
+])
+def test_cleaning_cooking_and_ordinary_medicine_are_not_method_questions(text):
+    assert load().assess(text).verdict() is None
+
+
 def test_patterns_see_the_same_rewrites_as_the_text(tmp_path: Path):
     (tmp_path / "xx.yml").write_text(
         "language: xx\nrewrite: {dont: do not}\nself_harm:\n  - {pattern: \"i dont want to wake up\"}\n", "utf-8")
