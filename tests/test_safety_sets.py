@@ -18,9 +18,10 @@ from scripts.safety_eval import MAX_FALSE_ALARMS, MIN_RECALL, evaluate, examples
 # Blind held-out figures of the whole assistant: recall 0.843, false alarms 0.073 when the layer
 # landed; 0.940 and 0.078 after the lists were tuned on the dev split, 0.937 and 0.069 once the
 # classifier's crisis or danger needed a signal in the layer (2026-12-04); 0.960 and 0.082 after
-# the second blind dev split (the layer alone: 0.963, deterministic). The floor leaves room for
-# DIET's drift between CPUs (six messages), and catches real loss.
-HELDOUT_FLOOR = {"recall": 0.94, "false_alarm_rate": 0.10}
+# the second blind dev split (the layer alone: 0.963, deterministic); 0.977 and 0.084 after two blind
+# batches of examples for the model (2026-12-05; the layer alone 0.980). The floor leaves room for
+# DIET's drift between CPUs (eight messages), and catches real loss.
+HELDOUT_FLOOR = {"recall": 0.95, "false_alarm_rate": 0.10}
 
 
 def assistant_intent(assistant):
