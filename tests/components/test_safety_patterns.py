@@ -107,6 +107,16 @@ def test_cleaning_cooking_and_ordinary_medicine_are_not_method_questions(text):
     assert load().assess(text).verdict() is None
 
 
+@pytest.mark.parametrize("text, hide", [
+    ("close the chat, hes here", True),
+    ("він поруч, закрий чат", True),
+    ("cierra el chat ya viene", True),
+    ("i hide it with long sleeves at work", False),
+])
+def test_closing_the_chat_asks_to_hide_it_and_hiding_a_wound_does_not(text, hide):
+    assert load().assess(text).hide is hide
+
+
 def test_patterns_see_the_same_rewrites_as_the_text(tmp_path: Path):
     (tmp_path / "xx.yml").write_text(
         "language: xx\nrewrite: {dont: do not}\nself_harm:\n  - {pattern: \"i dont want to wake up\"}\n", "utf-8")
